@@ -125,7 +125,7 @@ function rowCollector(file: string, required: readonly string[], out: CsvRow[]) 
 export async function* readCsvRows(
   path: string,
   options: { required?: readonly string[] } = {},
-): AsyncGenerator<CsvRow> {
+): AsyncGenerator<CsvRow, void, undefined> {
   const tokenizer = new CsvTokenizer(path);
   const pending: CsvRow[] = [];
   const rows = rowCollector(path, options.required ?? [], pending);
