@@ -82,7 +82,8 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
   const options = Object.fromEntries(
     Object.entries(command.options ?? {}).map(([name, spec]) => [
       name,
-      { type: spec.type, short: spec.short, multiple: spec.multiple },
+      // util.parseArgs rejects keys present with the value undefined.
+      { type: spec.type, multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) },
     ]),
   );
   let parsed;
