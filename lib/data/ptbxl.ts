@@ -72,7 +72,11 @@ export async function openPtbxl(root: string, options: PtbxlOptions, onSkip: Ski
 
     let report: string | undefined;
     if (options.report === 'original') report = values.report!.trim();
-    else if (options.report === 'english') report = ptbxlReport(Object.keys(labels), renderSeed.fork(id));
+    else if (options.report === 'english') {
+      // PTB-XL keeps the axis in its own column, not in scp_codes; the report states it.
+      const axis = values.heart_axis?.trim();
+      report = ptbxlReport([...Object.keys(labels), ...(axis ? [axis] : [])], renderSeed.fork(id));
+    }
     else report = translations!.get(id);
     if (!report) {
       onSkip(options.report === 'translation' ? 'no translation for ecg_id' : 'empty report', { id, file: databaseFile, where });

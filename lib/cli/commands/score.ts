@@ -54,10 +54,11 @@ clinical scores will be added by the clinical scorer.`,
       batchSize,
       assistantPrefix: !args.options['no-assistant-prefix'],
     }).score();
-    // Extension point: when references.labels is not empty, the clinical scorer (a later task)
-    // adds its scores to `scores` here, computed from predictions.predictions and the labels.
+    // Clinical efficacy when the references carry labels (lib/eval/clinical).
     if (references.labels.size > 0) {
-      process.stderr.write(`meit: ${references.labels.size} references carry labels; clinical scores are not computed yet\n`);
+      const { prepareClinical } = await import('../../eval/clinical/index.ts');
+      const clinical = prepareClinical(predictions.predictions, references.references, references.labels, { file: referencesFile });
+      Object.assign(scores, clinical.score());
     }
     const seconds = (performance.now() - start) / 1000;
 
