@@ -7,7 +7,7 @@ const CHUNK_SAMPLES = 1 << 22;
 
 const command: Command = {
   name: 'data export',
-  summary: 'Print a WFDB record as CSV in physical units',
+  summary: 'print a WFDB record as CSV in physical units',
   description: `
 Reads RECORD.hea and its signal files (formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311)
 and prints one CSV row per sample index in [A, B): "sample,<signal names as in the header>".

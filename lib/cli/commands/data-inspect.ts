@@ -3,7 +3,7 @@ import type { Command } from '../command.ts';
 
 const command: Command = {
   name: 'data inspect',
-  summary: 'Show a WFDB record header and verify its checksums',
+  summary: 'show a WFDB record header and verify its checksums',
   description: `
 Parses RECORD.hea, reads every signal file and verifies, per signal, the 16-bit checksum and
 the initial value stated in the header against the stored samples (as the WFDB library
