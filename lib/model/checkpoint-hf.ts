@@ -74,6 +74,6 @@ export async function loadHfCheckpoint(dir: string): Promise<DecoderParams> {
   const tensors = await readCheckpointTensors(root);
   const mapped = mapHfTensors(config, tensors, root);
   const weights = new Map<string, tf.Variable>();
-  for (const [name, shape] of parameterShapes(config)) weights.set(name, tf.variable(tf.tensor(mapped.get(name)!, shape)));
+  for (const [name, shape] of parameterShapes(config)) weights.set(name, tf.tidy(() => tf.variable(tf.tensor(mapped.get(name)!, shape))));
   return { config, weights };
 }

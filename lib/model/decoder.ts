@@ -119,7 +119,7 @@ export function initDecoderWeights(config: DecoderConfig, rng: Rng): Map<string,
       for (let i = 0; i < size; i++) data[i] = stream.normal(0, 0.02);
     }
     // Unnamed: tfjs variable names are global, and several models may live side by side.
-    weights.set(name, tf.variable(tf.tensor(data, shape)));
+    weights.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape))));
   }
   return weights;
 }
@@ -132,8 +132,8 @@ const MASKED = -1e9;
  * 0 where the key is a real token, not in the future and inside the window; MASKED elsewhere;
  * plus ALiBi's distance bias when the config uses it.
  */
-function scoreBias(config: DecoderConfig, keyMask: tf.Tensor2D, past: number, window: number | null): tf.Tensor4D {
-  const [, s] = keyMask.shape;
+function scoreBias(config: DecoderConfig, keyMask: tf.Tensor2D, keyPositions: tf.Tensor2D, past: number, window: number | null): tf.Tensor4D {
+  const [b, s] = keyMask.shape;
   const queryIndex = tf.range(past, s, 1, 'int32');
   const keyIndex = tf.range(0, s, 1, 'int32');
   const distance = tf.sub(queryIndex.reshape([-1, 1]), keyIndex.reshape([1, -1]));
@@ -142,7 +142,8 @@ function scoreBias(config: DecoderConfig, keyMask: tf.Tensor2D, past: number, wi
   allowed = tf.logicalAnd(allowed.expandDims(0), tf.greater(keyMask, 0).expandDims(1));
   const bias = tf.where(allowed, tf.scalar(0), tf.scalar(MASKED)).expandDims(1) as tf.Tensor4D;
   if (config.position !== 'alibi') return bias;
-  return tf.add(bias, alibiBias(config.numHeads, queryIndex, keyIndex)) as tf.Tensor4D;
+  const queryPositions = keyPositions.slice([0, past], [b, s - past]) as tf.Tensor2D;
+  return tf.add(bias, alibiBias(config.numHeads, queryPositions, keyPositions)) as tf.Tensor4D;
 }
 
 /** One transformer layer: attention and MLP with the family's norm placement and residual wiring. */
@@ -201,7 +202,8 @@ function forwardPass(params: DecoderParams, inputIds: tf.Tensor2D, options: Forw
   const keyMask = (options.cache ? tf.concat([options.cache.mask, mask], 1) : mask) as tf.Tensor2D;
 
   // A token's position counts the real tokens before it, so left padding does not shift it.
-  const positions = tf.maximum(tf.sub(tf.cumsum(keyMask, 1), 1), 0).slice([0, past], [b, n]).toInt() as tf.Tensor2D;
+  const keyPositions = tf.maximum(tf.sub(tf.cumsum(keyMask, 1), 1), 0).toInt() as tf.Tensor2D;
+  const positions = keyPositions.slice([0, past], [b, n]) as tf.Tensor2D;
   if (config.position === 'learned') {
     h = tf.add(h, tf.gather(weights.get('embed.positions.weight'), tf.add(positions, tf.scalar(config.positionOffset, 'int32'))));
   }
@@ -213,7 +215,7 @@ function forwardPass(params: DecoderParams, inputIds: tf.Tensor2D, options: Forw
   for (let i = 0; i < config.numLayers; i++) {
     if (options.crossAttention) h = options.crossAttention(i, h);
     const window = config.windowOf(i);
-    if (!biasByWindow.has(window)) biasByWindow.set(window, scoreBias(config, keyMask, past, window));
+    if (!biasByWindow.has(window)) biasByWindow.set(window, scoreBias(config, keyMask, keyPositions, past, window));
     const out = block(weights, config, i, h, {
       positions,
       scoreBias: biasByWindow.get(window)!,

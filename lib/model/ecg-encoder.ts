@@ -209,7 +209,8 @@ export function createEcgEncoder(config: EcgEncoderConfig, rng: Rng): EcgEncoder
   const params = new Map<string, tf.Variable>();
   const buffers = new Map<string, tf.Variable>();
   for (const [name, spec] of ecgEncoderTensorSpecs(config)) {
-    const variable = tf.variable(tf.tensor(initialValues(name, spec, config, rng), spec.shape), spec.trainable);
+    const values = initialValues(name, spec, config, rng);
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, spec.shape), spec.trainable));
     (spec.trainable ? params : buffers).set(name, variable);
   }
   const { projector } = arch;

@@ -57,13 +57,15 @@ export function alibiSlopes(numHeads: number): Float32Array {
 }
 
 /**
- * ALiBi score bias [1, H, T, S]: −slope_h · (query index − key index). BLOOM adds slope·key
- * position instead, which differs by a constant per query row and so gives the same softmax;
- * the relative form keeps the bias of a key at distance 0 at zero, which is what the
+ * ALiBi score bias [B, H, T, S]: −slope_h · (query position − key position), with positions
+ * counting real tokens only (as Hugging Face's BLOOM does through cumsum(mask)), so padding
+ * between a prefix and the text does not stretch the distances. BLOOM adds slope·key position
+ * instead, which differs by a constant per query row and so gives the same softmax; the
+ * relative form keeps the bias of a key at distance 0 at zero, which is what the
  * position-free ECG slots get (see attention.ts).
  */
-export function alibiBias(numHeads: number, queryIndex: tf.Tensor1D, keyIndex: tf.Tensor1D): tf.Tensor4D {
-  const distance = tf.sub(queryIndex.reshape([-1, 1]), keyIndex.reshape([1, -1])).toFloat();
-  const slopes = tf.tensor1d(alibiSlopes(numHeads)).reshape([numHeads, 1, 1]);
-  return tf.neg(tf.mul(slopes, distance.expandDims(0))).expandDims(0) as tf.Tensor4D;
+export function alibiBias(numHeads: number, queryPositions: tf.Tensor2D, keyPositions: tf.Tensor2D): tf.Tensor4D {
+  const distance = tf.sub(queryPositions.expandDims(2), keyPositions.expandDims(1)).toFloat(); // [B, T, S]
+  const slopes = tf.tensor1d(alibiSlopes(numHeads)).reshape([1, numHeads, 1, 1]);
+  return tf.neg(tf.mul(slopes, distance.expandDims(1))) as tf.Tensor4D;
 }

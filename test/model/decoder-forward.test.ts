@@ -176,6 +176,22 @@ test('prefix embeddings act as the tokens they stand for (positions shift by the
   }
 });
 
+test('a prefix followed by left padding gives each row the logits it has alone (ALiBi counts tokens, not slots)', () => {
+  for (const name of ['bloom', 'llama-2', 'gpt2-medium'] as const) {
+    const params = model(name);
+    const rng = new Rng(5);
+    const prefix = tf.tensor3d(Float32Array.from({ length: 2 * 2 * params.config.hiddenSize }, () => rng.normal(0, 1)), [2, 2, params.config.hiddenSize]);
+    const long = randomTokens(rng, 1, 6)[0]!;
+    const short = randomTokens(rng, 1, 4)[0]!;
+    // Row 1 is left-padded: [prefix][pad pad][short], as batched generation lays it out.
+    const batched = logitsOf(params, [long, [0, 0, ...short]], { prefixEmbeddings: prefix, attentionMask: tf.tensor2d([[1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1]]) });
+    const alone = logitsOf(params, [short], { prefixEmbeddings: prefix.slice([1, 0, 0], [1, 2, -1]) as tf.Tensor3D });
+    assert.ok(maxDiff(batched[1]!.slice(2), alone[0]!) < 1e-4, name);
+    prefix.dispose();
+    dispose(params);
+  }
+});
+
 test('the cross-attention hook sees each layer\'s hidden state and can change it', () => {
   const params = model('gpt-neox');
   const tokens = randomTokens(new Rng(5), 2, 5);
