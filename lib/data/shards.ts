@@ -17,6 +17,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { InputError, fileError } from '../util/errors.ts';
 import { sha256File } from '../util/hash.ts';
+import { readJsonFile } from '../util/files.ts';
 import { SPLITS, type Split } from './splits.ts';
 import type { ScpLabels } from './scp-codes.ts';
 
@@ -299,14 +300,7 @@ export async function verifyPrepared(dir: string): Promise<string[]> {
 }
 
 function readManifest(path: string): PreparedManifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new InputError(`not valid JSON: ${err.message}`, { file: path });
-    throw fileError(err, path);
-  }
-  const m = value as Partial<PreparedManifest> | null;
+  const m = readJsonFile(path) as Partial<PreparedManifest> | null;
   if (m?.format !== PREPARED_FORMAT) throw new InputError(`not a prepared-data manifest (format is not "${PREPARED_FORMAT}")`, { file: path });
   if (m.version !== PREPARED_VERSION) throw new InputError(`prepared-data version ${m.version}; this kit reads version ${PREPARED_VERSION}`, { file: path });
   return m as PreparedManifest;

@@ -3,11 +3,12 @@
  * model.safetensors or the shards listed in model.safetensors.index.json, mapped through the
  * family's tensor-name map (hf-names.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { InputError, fileError } from '../util/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { resolveInside } from '../util/paths.ts';
+import { readJsonFile } from '../util/files.ts';
 import type { DecoderParams } from './decoder.ts';
 import { parameterShapes } from './decoder.ts';
 import { readHfConfig } from './hf-config.ts';
@@ -29,13 +30,7 @@ function shardFiles(dir: string): Map<string, Set<string> | null> {
     }
     return new Map([[single, null]]);
   }
-  let index: unknown;
-  try {
-    index = JSON.parse(readFileSync(indexPath, 'utf8'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new InputError(`not valid JSON: ${err.message}`, { file: indexPath });
-    throw fileError(err, indexPath);
-  }
+  const index = readJsonFile(indexPath);
   const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
     throw new InputError('weight_map must map tensor names to shard files', { file: indexPath, where: 'weight_map' });

@@ -12,11 +12,12 @@
  * directory is an InputError naming the file and the tensor. `saveMergedModel` exports a LoRA
  * model with the adapters folded into the decoder (a plain fully fine-tuned model).
  */
-import { copyFile, readFile, stat } from 'node:fs/promises';
+import { copyFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildDirAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { InputError, fileError } from '../util/errors.ts';
+import { readJsonFile } from '../util/files.ts';
 import { Rng } from '../util/prng.ts';
 import { type MeitModelConfig, MeitModel, disposeMerged } from './multimodal.ts';
 import { readSafetensors, type TensorToWrite, writeSafetensors } from './safetensors.ts';
@@ -113,18 +114,7 @@ export async function loadModel(dir: string): Promise<MeitModel> {
 
 /** Reads and checks config.json's envelope; the model fields are checked by building the model. */
 async function readModelConfig(file: string): Promise<MeitModelConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw fileError(err, file);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`invalid JSON: ${(err as Error).message}`, { file });
-  }
+  const json = readJsonFile(file);
   const envelope = json as { format?: unknown; version?: unknown; model?: unknown } | null;
   if (typeof envelope !== 'object' || envelope === null || envelope.format !== CHECKPOINT_FORMAT) {
     throw new InputError(`not a meit-kit model directory (format is not "${CHECKPOINT_FORMAT}")`, { file });

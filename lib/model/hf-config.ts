@@ -5,26 +5,15 @@
  * (rope scaling, GPT-2's per-layer score scaling, BLOOM's post-norm residual...) are refused
  * with an InputError rather than silently ignored.
  */
-import { readFileSync } from 'node:fs';
-import { InputError, fileError } from '../util/errors.ts';
+import { InputError } from '../util/errors.ts';
+import { readJsonFile } from '../util/files.ts';
 import { type AttentionKind, DecoderConfig, type DecoderConfigInit, FAMILIES, type Family, type MlpKind } from './config.ts';
 
 type Json = Record<string, unknown>;
 
 /** Reads and maps a config.json file. */
 export function readHfConfig(file: string): DecoderConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fileError(err, file);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`not valid JSON: ${(err as Error).message}`, { file });
-  }
+  const json = readJsonFile(file);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('expected a JSON object', { file });
   return fromHfConfig(json as Json, file);
 }

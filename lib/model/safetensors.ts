@@ -11,9 +11,10 @@
  * header, offsets outside the data or overlapping, an unknown dtype or a shape that disagrees
  * with the byte count are InputErrors naming the file, raised before any large allocation.
  */
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic.ts';
-import { InputError, fileError } from '../util/errors.ts';
+import { InputError } from '../util/errors.ts';
+import { withFile } from '../util/files.ts';
 
 export interface StoredTensor {
   /** The dtype in the file (F32, F16, BF16, I32, I64...). */
@@ -71,19 +72,6 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
   return withFile(path, (handle) => readHeader(handle, path));
 }
 
-async function withFile<T>(path: string, body: (handle: FileHandle) => Promise<T>): Promise<T> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    throw fileError(err, path);
-  }
-  try {
-    return await body(handle);
-  } finally {
-    await handle.close();
-  }
-}
 
 async function readHeader(handle: FileHandle, path: string): Promise<SafetensorsHeader> {
   const fileSize = (await handle.stat()).size;

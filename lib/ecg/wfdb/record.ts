@@ -15,6 +15,7 @@ import { basename, dirname } from 'node:path';
 import { InputError, fileError } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { resolveInside } from '../../util/paths.ts';
+import { withFile } from '../../util/files.ts';
 import type { WfdbHeader, WfdbSignalSpec } from './header.ts';
 import { FIELD, checkFileGroups, formatHeader, parseHeaderWithLines } from './header.ts';
 import type { SampleFormat } from './formats.ts';
@@ -396,22 +397,6 @@ function encodeFile(file: SignalFile, header: WfdbHeader, digital: Int32Array[])
   const rest = n % format.groupSamples;
   const tail = format.code === 311 && rest === 2 ? format.groupBytes : format.partialBytes[rest]!;
   return bytes.subarray(0, file.byteOffset + Math.floor(n / format.groupSamples) * format.groupBytes + tail);
-}
-
-async function withFile<T>(path: string, use: (handle: FileHandle) => Promise<T>): Promise<T> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    throw fileError(err, path);
-  }
-  try {
-    return await use(handle);
-  } catch (err) {
-    throw fileError(err, path);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Opens every signal file (and learns its size) for the duration of `use`. */
