@@ -14,6 +14,8 @@ import type { WfdbRecord } from '../ecg/wfdb/index.ts';
 import { ecgPanel, panelsToSvg, svgToPng, type EcgPlotInput } from '../report/ecg-plot.ts';
 import { specToSvg, svgToPng as figureSvgToPng } from '../report/figure.ts';
 import type { TopLevelSpec } from 'vega-lite';
+import type { DataFrame } from 'danfojs-node';
+import { ciHigh, ciLow, toMarkdown, type TableOptions } from '../report/table.ts';
 import { PROJECT_ROOT } from './load.ts';
 
 export { PROJECT_ROOT };
@@ -93,6 +95,24 @@ export function markdownTable(rows: readonly Record<string, unknown>[], columns?
       .replace(/\r?\n/g, ' ');
   const line = (values: readonly string[]) => `| ${values.join(' | ')} |`;
   return [line(keys.map(cell)), line(keys.map(() => '---')), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+}
+
+/**
+ * A result table of lib/report/tables.ts (a danfojs DataFrame with caption, notes and decimals)
+ * as Markdown, narrowed to those of `columns` it has (each with its interval columns, which
+ * the Markdown folds into "value [lo, hi]"): the full tables are too wide to read inline, and
+ * which columns exist depends on the runs (the "(paper)" ones only where the paper has numbers).
+ */
+export function resultTableMarkdown(table: TableOptions & { df: DataFrame }, columns?: readonly string[]): string {
+  if (!columns) return toMarkdown(table.df, table);
+  const present = new Set<string>(table.df.columns);
+  const chosen = columns.flatMap((c) => [c, ciLow(c), ciHigh(c)].filter((name) => present.has(name)));
+  if (chosen.length === 0) throw new Error(`resultTableMarkdown: none of ${columns.join(', ')} is a column; columns: ${[...present].join(', ')}`);
+  return toMarkdown(table.df.loc({ columns: chosen }), table);
+}
+
+export function showResultTable(table: TableOptions & { df: DataFrame }, columns?: readonly string[]): void {
+  tslabDisplay().markdown(resultTableMarkdown(table, columns));
 }
 
 export function showEcg(ecgs: EcgPlotInput | readonly EcgPlotInput[], options: { columns?: number; pxPerMm?: number } = {}): void {
