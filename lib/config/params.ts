@@ -38,7 +38,13 @@ export function readYaml(file: string): Json {
     const where = pos === undefined ? undefined : `line ${lineCounter.linePos(pos).line}`;
     throw new InputError(`invalid YAML: ${problem.message.split('\n')[0]}`, { file, where });
   }
-  return doc.toJS({ maxAliasCount: 100 }) as Json;
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as Json;
+  } catch (err) {
+    // The syntax is fine but the value cannot be built: too many alias expansions (a
+    // "billion laughs" document), or an alias to an anchor defined later.
+    throw new InputError(`invalid YAML: ${(err as Error).message.split('\n')[0]}`, { file });
+  }
 }
 
 export function loadParams(file = 'params.yaml', profile?: string): LoadedParams {

@@ -19,7 +19,8 @@
 import { join, resolve } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { readCsvRows } from '../util/csv.ts';
-import { isWithin, resolveInside } from '../util/paths.ts';
+import { isWithin } from '../util/paths.ts';
+import { resolveRecordInside } from '../ecg/wfdb/record.ts';
 import { Rng } from '../util/prng.ts';
 import { MIMIC_REPORT_COLUMNS, mimicReport } from './report-clean.ts';
 import { groupedSplit, type SplitFractions } from './splits.ts';
@@ -129,7 +130,7 @@ async function* readRecordList(root: string, file: string, checkPaths: boolean):
   for await (const { line, values } of readCsvRows(file, { required: ['subject_id', 'study_id', 'path'] })) {
     const origin = { file, where: `line ${line}` };
     const rel = values.path!.trim();
-    const recordPath = checkPaths ? resolveInside(root, rel, { file, where: `line ${line}, path` }) : resolve(root, rel);
+    const recordPath = checkPaths ? resolveRecordInside(root, rel, { file, where: `line ${line}, path` }) : resolve(root, rel);
     if (!isWithin(root, recordPath)) throw new InputError(`path ${JSON.stringify(rel)} leaves the dataset root`, origin);
     yield {
       subject: idField(values.subject_id!, 'subject_id', origin),

@@ -19,6 +19,7 @@
 import { InputError } from '../util/errors.ts';
 import { readCsvRows } from '../util/csv.ts';
 import { resolveInside } from '../util/paths.ts';
+import { resolveRecordInside } from '../ecg/wfdb/record.ts';
 import { Rng } from '../util/prng.ts';
 import { join } from 'node:path';
 import { ptbxlReport } from './dialects.ts';
@@ -68,7 +69,7 @@ export async function openPtbxl(root: string, options: PtbxlOptions, onSkip: Ski
     for (const code of Object.keys(labels)) {
       if (!known.has(code)) throw new InputError(`scp_codes: unknown statement ${code} (not in ${STATEMENTS})`, origin);
     }
-    const recordPath = resolveInside(root, values[pathColumn]!.trim(), { file: databaseFile, where: `${where}, ${pathColumn}` });
+    const recordPath = resolveRecordInside(root, values[pathColumn]!.trim(), { file: databaseFile, where: `${where}, ${pathColumn}` });
 
     let report: string | undefined;
     if (options.report === 'original') report = values.report!.trim();

@@ -11,13 +11,14 @@
  * bytes it needs.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { InputError, fileError } from '../util/errors.ts';
 import { sha256File } from '../util/hash.ts';
 import { readJsonFile } from '../util/files.ts';
+import { resolveInside } from '../util/paths.ts';
 import { SPLITS, type Split } from './splits.ts';
 import type { ScpLabels } from './scp-codes.ts';
 
@@ -230,22 +231,36 @@ export interface PreparedDataset {
   close(): void;
 }
 
-/** Opens a prepared directory; reads only the manifest until examples are asked for. */
+/**
+ * Longest signal per lead a prepared example may have: 2^20 samples (35 minutes at 500 Hz; the
+ * kit's records are 10 s). A larger value in a manifest is damage, not data.
+ */
+const MAX_SAMPLES = 1 << 20;
+
+/**
+ * Opens a prepared directory. The manifest and the shard files it lists are checked now (shard
+ * names inside the directory, sizes = examples × 12 × samples × 4 bytes); a split's JSONL is
+ * read and checked against them when its examples are first asked for. So a damaged dataset is
+ * refused, naming the file and line, before a caller has read a signal or written anything.
+ */
 export function openPrepared(dir: string): PreparedDataset {
   const manifestPath = join(dir, 'manifest.json');
   const manifest = readManifest(manifestPath);
   const { samples } = manifest.signal;
   const exampleBytes = LEADS.length * samples * 4;
+  const shardSizes = checkShards(dir, manifest, manifestPath, exampleBytes);
   const cache = new Map<Split, PreparedExample[]>();
   const fds = new Map<string, number>();
 
   const examples = (split: Split): PreparedExample[] => {
     let list = cache.get(split);
     if (!list) {
-      list = readJsonl(join(dir, `${split}.jsonl`));
+      const file = join(dir, `${split}.jsonl`);
+      list = readJsonl(file);
       if (list.length !== manifest.counts[split]) {
-        throw new InputError(`${list.length} examples, but manifest.json counts ${manifest.counts[split]}`, { file: join(dir, `${split}.jsonl`) });
+        throw new InputError(`${list.length} examples, but manifest.json counts ${manifest.counts[split]}`, { file });
       }
+      list.forEach((ex, i) => checkExample(ex, dir, shardSizes.get(split)!, { file, where: `line ${i + 1}` }));
       cache.set(split, list);
     }
     return list;
@@ -282,6 +297,61 @@ export function openPrepared(dir: string): PreparedDataset {
   return { dir, manifest, examples, readSignal, close };
 }
 
+/**
+ * Checks every shard the manifest lists: a plain name inside `dir`, and exactly the bytes of
+ * its examples. Returns, per split, shard name → examples.
+ */
+function checkShards(dir: string, manifest: PreparedManifest, manifestPath: string, exampleBytes: number): Map<Split, Map<string, number>> {
+  const bySplit = new Map<Split, Map<string, number>>();
+  for (const split of SPLITS) {
+    const where = `shards.${split}`;
+    const shards: unknown = manifest.shards?.[split];
+    const count = manifest.counts?.[split];
+    if (!Number.isSafeInteger(count) || count < 0) throw new InputError(`counts.${split} must be a non-negative integer`, { file: manifestPath, where: `counts.${split}` });
+    if (!Array.isArray(shards)) throw new InputError(`${where} must be a list of {file, examples}`, { file: manifestPath, where });
+    const sizes = new Map<string, number>();
+    for (const shard of shards as Partial<ShardInfo>[]) {
+      const { file: name, examples } = shard ?? {};
+      if (typeof name !== 'string' || typeof examples !== 'number' || !Number.isSafeInteger(examples) || examples < 0) {
+        throw new InputError(`${where} must be a list of {file, examples}`, { file: manifestPath, where });
+      }
+      const path = resolveInside(dir, name, { file: manifestPath, where });
+      let bytes: number;
+      try {
+        bytes = statSync(path).size;
+      } catch (err) {
+        throw fileError(err, path);
+      }
+      const expected = examples * exampleBytes;
+      if (bytes !== expected) {
+        const what = bytes < expected ? 'truncated shard' : 'shard too long';
+        throw new InputError(`${what}: ${bytes} bytes, but manifest.json lists ${examples} examples of ${exampleBytes} bytes (${expected})`, { file: path });
+      }
+      sizes.set(name, examples);
+    }
+    const listed = [...sizes.values()].reduce((a, b) => a + b, 0);
+    if (listed !== count) throw new InputError(`${where} lists ${listed} examples, but counts.${split} is ${count}`, { file: manifestPath, where });
+    bySplit.set(split, sizes);
+  }
+  return bySplit;
+}
+
+/** One JSONL row against the shards of its split: a listed shard, an index inside it. */
+function checkExample(ex: PreparedExample, dir: string, shards: Map<string, number>, origin: { file: string; where: string }): void {
+  if (typeof ex !== 'object' || ex === null || typeof ex.id !== 'string' || typeof ex.report !== 'string') {
+    throw new InputError('expected an object with string "id" and "report"', origin);
+  }
+  if (typeof ex.shard !== 'string') throw new InputError('"shard" must be a file name', origin);
+  const examples = shards.get(ex.shard);
+  if (examples === undefined) {
+    resolveInside(dir, ex.shard, origin); // the clearer error for a path that leaves the directory
+    throw new InputError(`shard ${JSON.stringify(ex.shard)} is outside this split's shards in manifest.json`, origin);
+  }
+  if (!Number.isSafeInteger(ex.index) || ex.index < 0 || ex.index >= examples) {
+    throw new InputError(`"index" must be an integer in 0..${examples - 1} (the examples of ${ex.shard}), got ${JSON.stringify(ex.index)}`, origin);
+  }
+}
+
 /** Checks every file listed in the manifest against its sha256; returns the names that differ. */
 export async function verifyPrepared(dir: string): Promise<string[]> {
   const manifest = readManifest(join(dir, 'manifest.json'));
@@ -303,6 +373,10 @@ function readManifest(path: string): PreparedManifest {
   const m = readJsonFile(path) as Partial<PreparedManifest> | null;
   if (m?.format !== PREPARED_FORMAT) throw new InputError(`not a prepared-data manifest (format is not "${PREPARED_FORMAT}")`, { file: path });
   if (m.version !== PREPARED_VERSION) throw new InputError(`prepared-data version ${m.version}; this kit reads version ${PREPARED_VERSION}`, { file: path });
+  const samples = m.signal?.samples;
+  if (typeof samples !== 'number' || !Number.isSafeInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
+    throw new InputError(`signal.samples must be an integer in 1..${MAX_SAMPLES}, got ${JSON.stringify(samples)}`, { file: path, where: 'signal.samples' });
+  }
   return m as PreparedManifest;
 }
 

@@ -7,8 +7,8 @@
  * a missing or mistyped field, a duplicate id, an empty file. Blank lines are skipped. Whether
  * the two files hold the same ids is checked when they are paired (score.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { fileError, InputError } from '../util/errors.ts';
+import { openRegularFile } from '../util/files.ts';
 
 /** Clinical labels of a reference (finding code -> likelihood or 0/1), for the clinical scorer. */
 export type Labels = Record<string, number>;
@@ -31,25 +31,67 @@ export interface ReferenceSet {
 /** Strict UTF-8 (a byte-order mark at the start of the file is dropped, as TextDecoder does). */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A report is a few hundred bytes: a line beyond this is not one, and refusing it keeps memory
+ * bounded whatever the file holds (a multi-gigabyte file without a newline).
+ */
+export const MAX_LINE_BYTES = 16 << 20;
+const CHUNK_BYTES = 1 << 20;
+
+/** The lines of a file as bytes (without the newline), read in chunks, with 1-based numbers. */
+async function* byteLines(file: string): AsyncGenerator<{ line: number; bytes: Buffer }> {
+  const handle = await openRegularFile(file);
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    // The part of the current line read so far, from earlier chunks (copied: chunk is reused).
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let line = 1;
+    const take = (piece: Buffer) => {
+      pendingBytes += piece.length;
+      if (pendingBytes > MAX_LINE_BYTES) {
+        throw new InputError(`line exceeds ${MAX_LINE_BYTES >> 20} MiB: not one JSON object of a JSONL file`, { file, where: `line ${line}` });
+      }
+      pending.push(piece);
+    };
+    const finishLine = () => {
+      const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      return { line: line++, bytes };
+    };
+    for (;;) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null));
+      } catch (err) {
+        throw fileError(err, file);
+      }
+      if (bytesRead === 0) break;
+      const data = chunk.subarray(0, bytesRead);
+      for (let start = 0; start < data.length; ) {
+        const newline = data.indexOf(10, start);
+        const end = newline < 0 ? data.length : newline;
+        take(Buffer.from(data.subarray(start, end)));
+        if (newline < 0) break;
+        yield finishLine();
+        start = newline + 1;
+      }
+    }
+    if (pendingBytes > 0) yield finishLine();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Parsed objects of a JSONL file with their 1-based line numbers. */
 async function readJsonLines(file: string): Promise<{ line: number; value: Record<string, unknown> }[]> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw fileError(err, file);
-  }
   const rows: { line: number; value: Record<string, unknown> }[] = [];
-  let start = 0;
-  for (let line = 1; start < bytes.length; line++) {
-    let end = bytes.indexOf(10, start);
-    if (end < 0) end = bytes.length;
+  for await (const { line, bytes } of byteLines(file)) {
     const where = `line ${line}`;
-    const raw = bytes.subarray(start, end);
-    start = end + 1;
     let text: string;
     try {
-      text = utf8.decode(raw);
+      text = utf8.decode(bytes);
     } catch {
       throw new InputError('not UTF-8 text (binary data?)', { file, where });
     }

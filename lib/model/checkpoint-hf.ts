@@ -13,7 +13,7 @@ import type { DecoderParams } from './decoder.ts';
 import { parameterShapes } from './decoder.ts';
 import { readHfConfig } from './hf-config.ts';
 import { type HfTensor, mapHfTensors } from './hf-names.ts';
-import { readSafetensors } from './safetensors.ts';
+import { withSafetensors } from './safetensors.ts';
 
 const SINGLE = 'model.safetensors';
 const INDEX = 'model.safetensors.index.json';
@@ -45,29 +45,40 @@ function shardFiles(dir: string): Map<string, Set<string> | null> {
   return shards;
 }
 
-/** Reads every tensor of the checkpoint (tagged with its file), checking the index against the shards. */
-async function readCheckpointTensors(dir: string): Promise<Map<string, HfTensor>> {
+/**
+ * Opens every shard of the checkpoint and runs `use` on its tensors, checking the index against
+ * the shards' headers. A tensor's data is read only when `use` asks for it (`data` is a getter),
+ * i.e. after its name and shape have been checked against config.json: a wrong or huge tensor
+ * is refused from the header alone.
+ */
+async function withCheckpointTensors<T>(dir: string, use: (tensors: Map<string, HfTensor>) => T): Promise<T> {
   const tensors = new Map<string, HfTensor>();
-  for (const [file, promised] of shardFiles(dir)) {
-    const stored = await readSafetensors(file);
-    for (const [name, t] of stored) {
-      if (tensors.has(name)) throw new InputError(`tensor ${name} is also in ${tensors.get(name)!.file}`, { file });
-      if (promised && !promised.has(name)) throw new InputError(`tensor ${name} is not listed for this shard in ${INDEX}`, { file });
-      tensors.set(name, { shape: t.shape, data: t.data, file });
-    }
-    for (const name of promised ?? []) {
-      if (!stored.has(name)) throw new InputError(`tensor ${name}, listed in ${INDEX}, is missing from the shard`, { file });
-    }
-  }
-  return tensors;
+  const shards = [...shardFiles(dir)];
+  const openShard = async (i: number): Promise<T> => {
+    if (i === shards.length) return use(tensors);
+    const [file, promised] = shards[i]!;
+    return withSafetensors(file, (shard) => {
+      const stored = new Set(shard.header.entries.map((e) => e.name));
+      for (const entry of shard.header.entries) {
+        const name = entry.name;
+        if (tensors.has(name)) throw new InputError(`tensor ${name} is also in ${tensors.get(name)!.file}`, { file });
+        if (promised && !promised.has(name)) throw new InputError(`tensor ${name} is not listed for this shard in ${INDEX}`, { file });
+        tensors.set(name, { shape: entry.shape, file, get data() { return shard.read(entry); } });
+      }
+      for (const name of promised ?? []) {
+        if (!stored.has(name)) throw new InputError(`tensor ${name}, listed in ${INDEX}, is missing from the shard`, { file });
+      }
+      return openShard(i + 1);
+    });
+  };
+  return openShard(0);
 }
 
 /** The decoder (config and weights as tf.Variables) of a Hugging Face checkpoint directory. */
 export async function loadHfCheckpoint(dir: string): Promise<DecoderParams> {
   const root = resolve(dir);
   const config = readHfConfig(join(root, 'config.json')).with({ name: basename(root) });
-  const tensors = await readCheckpointTensors(root);
-  const mapped = mapHfTensors(config, tensors, root);
+  const mapped = await withCheckpointTensors(root, (tensors) => mapHfTensors(config, tensors, root));
   const weights = new Map<string, tf.Variable>();
   for (const [name, shape] of parameterShapes(config)) weights.set(name, tf.tidy(() => tf.variable(tf.tensor(mapped.get(name)!, shape))));
   return { config, weights };

@@ -20,7 +20,7 @@ import { InputError, fileError } from '../util/errors.ts';
 import { readJsonFile } from '../util/files.ts';
 import { Rng } from '../util/prng.ts';
 import { type MeitModelConfig, MeitModel, disposeMerged } from './multimodal.ts';
-import { readSafetensors, type TensorToWrite, writeSafetensors } from './safetensors.ts';
+import { type TensorToWrite, withSafetensors, writeSafetensors } from './safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'meit-kit-model';
 export const CHECKPOINT_VERSION = 1;
@@ -89,22 +89,25 @@ export async function loadModel(dir: string): Promise<MeitModel> {
   }
   const weightsFile = join(dir, WEIGHTS_FILE);
   try {
-    const stored = await readSafetensors(weightsFile);
-    const variables = model.variables();
-    for (const [name, v] of variables) {
-      const saved = stored.get(name);
-      if (!saved) throw new InputError(`tensor ${name} is missing`, { file: weightsFile, where: name });
-      if (saved.shape.join(',') !== v.shape.join(',')) {
-        throw new InputError(`tensor ${name} has shape [${saved.shape.join(', ')}], expected [${v.shape.join(', ')}]`, { file: weightsFile, where: name });
+    await withSafetensors(weightsFile, (file) => {
+      // Names and shapes are checked from the header, before any data is read.
+      const stored = new Map(file.header.entries.map((e) => [e.name, e]));
+      const variables = model.variables();
+      for (const [name, v] of variables) {
+        const saved = stored.get(name);
+        if (!saved) throw new InputError(`tensor ${name} is missing`, { file: weightsFile, where: name });
+        if (saved.shape.join(',') !== v.shape.join(',')) {
+          throw new InputError(`tensor ${name} has shape [${saved.shape.join(', ')}], expected [${v.shape.join(', ')}]`, { file: weightsFile, where: name });
+        }
       }
-    }
-    for (const name of stored.keys()) {
-      if (!variables.has(name)) throw new InputError(`unexpected tensor ${name} (not part of this model's config)`, { file: weightsFile, where: name });
-    }
-    for (const [name, v] of variables) {
-      const saved = stored.get(name)!;
-      tf.tidy(() => v.assign(tf.tensor(saved.data, saved.shape)));
-    }
+      for (const name of stored.keys()) {
+        if (!variables.has(name)) throw new InputError(`unexpected tensor ${name} (not part of this model's config)`, { file: weightsFile, where: name });
+      }
+      for (const [name, v] of variables) {
+        const saved = stored.get(name)!;
+        tf.tidy(() => v.assign(tf.tensor(file.read(saved), saved.shape)));
+      }
+    });
   } catch (err) {
     model.dispose();
     throw err;

@@ -38,6 +38,29 @@ interface Reference {
   logits: number[][][];
 }
 
+/** reference.json's fields, checked before any tensor is built from them. */
+function checkReference(json: unknown, file: string): Reference {
+  const fail = (key: string, what: string) => new InputError(`${key} must be ${what}`, { file, where: key });
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('expected a JSON object', { file });
+  const r = json as Partial<Record<keyof Reference, unknown>>;
+  for (const key of ['preset', 'model_type'] as const) if (typeof r[key] !== 'string') throw fail(key, 'a string');
+  const isMatrix = (m: unknown, rows: number | undefined, cols: number | undefined): m is number[][] =>
+    Array.isArray(m) &&
+    m.length > 0 &&
+    (rows === undefined || m.length === rows) &&
+    m.every((row) => Array.isArray(row) && row.length === (cols ?? (m[0] as unknown[]).length) && row.length > 0 && row.every((x) => Number.isFinite(x)));
+  if (!isMatrix(r.input_ids, undefined, undefined) || !r.input_ids.every((row) => row.every((id) => Number.isInteger(id) && id >= 0))) {
+    throw fail('input_ids', 'a non-empty [batch][time] matrix of token ids');
+  }
+  const [batch, time] = [r.input_ids.length, r.input_ids[0]!.length];
+  if (!isMatrix(r.attention_mask, batch, time)) throw fail('attention_mask', `a [${batch}][${time}] matrix like input_ids`);
+  const logits = r.logits;
+  if (!Array.isArray(logits) || logits.length !== batch || !logits.every((m) => isMatrix(m, time, (logits[0] as unknown[][] | undefined)?.[0]?.length))) {
+    throw fail('logits', `a [${batch}][${time}][vocab] array of numbers`);
+  }
+  return r as Reference;
+}
+
 /** The fixture directories (those with a reference.json), sorted. */
 export function listParityFixtures(root = PARITY_FIXTURES_DIR): string[] {
   if (!existsSync(root)) throw new InputError('parity fixtures directory not found', { file: root });
@@ -53,12 +76,13 @@ export function listParityFixtures(root = PARITY_FIXTURES_DIR): string[] {
  */
 export async function runParityFixture(dir: string, adjust?: (config: DecoderConfig) => DecoderConfig): Promise<ParityResult> {
   const referenceFile = join(dir, 'reference.json');
-  let reference: Reference;
+  let json: unknown;
   try {
-    reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as Reference;
+    json = JSON.parse(readFileSync(referenceFile, 'utf8'));
   } catch (err) {
     throw new InputError(`cannot read the reference logits: ${(err as Error).message}`, { file: referenceFile });
   }
+  const reference = checkReference(json, referenceFile);
   const loaded = await loadHfCheckpoint(dir);
   const params = adjust ? { ...loaded, config: adjust(loaded.config) } : loaded;
   try {

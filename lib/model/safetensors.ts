@@ -11,10 +11,12 @@
  * header, offsets outside the data or overlapping, an unknown dtype or a shape that disagrees
  * with the byte count are InputErrors naming the file, raised before any large allocation.
  */
+import { constants as bufferConstants } from 'node:buffer';
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic.ts';
-import { InputError } from '../util/errors.ts';
-import { withFile } from '../util/files.ts';
+import { InputError, fileError } from '../util/errors.ts';
+import { openRegularFile } from '../util/files.ts';
 
 export interface StoredTensor {
   /** The dtype in the file (F32, F16, BF16, I32, I64...). */
@@ -33,22 +35,54 @@ const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I
 
 /** Headers of real checkpoints are at most a few MB; the reference implementation caps at 100 MB. */
 const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * One tensor is read into one Buffer, so it can be at most the largest Buffer node allows
+ * (4 GiB on 64-bit node 20); the largest tensor of the supported backbones, LLaMA-3-8B's
+ * embedding in BF16, is 1 GiB.
+ */
+const MAX_TENSOR_BYTES = bufferConstants.MAX_LENGTH;
+/** The most bytes one read call asks for: node aborts on reads of 2^31 bytes or more. */
+const MAX_READ_BYTES = 1 << 30;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * A .safetensors file open for reading: its validated header, and each tensor's data on demand,
+ * so that callers check names and shapes (and read only what they need) before any data is read.
+ */
+export interface SafetensorsFile {
+  path: string;
+  header: SafetensorsHeader;
+  /** Reads one tensor as float32. Synchronous, so that it can be called from synchronous mapping code. */
+  read(entry: HeaderEntry): Float32Array;
+}
+
+/** Opens `path`, validates its header and runs `use`; the file is closed when `use` settles. */
+export async function withSafetensors<T>(path: string, use: (file: SafetensorsFile) => T | Promise<T>): Promise<T> {
+  const handle = await openRegularFile(path);
+  try {
+    const header = await readHeader(handle, path);
+    return await use({ path, header, read: (entry) => readTensor(handle, header, entry, path) });
+  } catch (err) {
+    throw fileError(err, path);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads every tensor of a .safetensors file (dtype as stored, data as float32). */
 export async function readSafetensors(path: string): Promise<Map<string, StoredTensor>> {
-  return withFile(path, async (handle) => {
-    const { entries, dataStart } = await readHeader(handle, path);
-    const out = new Map<string, StoredTensor>();
-    for (const entry of entries) {
-      const bytes = Buffer.alloc(entry.end - entry.begin);
-      const { bytesRead } = await handle.read(bytes, 0, bytes.length, dataStart + entry.begin);
-      if (bytesRead !== bytes.length) throw new InputError(`tensor ${entry.name} is truncated`, { file: path });
-      out.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: toFloat32(bytes, entry.dtype) });
-    }
-    return out;
-  });
+  return withSafetensors(path, (file) => new Map(file.header.entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, data: file.read(e) }])));
+}
+
+function readTensor(handle: FileHandle, header: SafetensorsHeader, entry: HeaderEntry, path: string): Float32Array {
+  const bytes = Buffer.alloc(entry.end - entry.begin);
+  for (let done = 0; done < bytes.length; ) {
+    const n = readSync(handle.fd, bytes, done, Math.min(MAX_READ_BYTES, bytes.length - done), header.dataStart + entry.begin + done);
+    if (n === 0) throw new InputError(`tensor ${entry.name} is truncated`, { file: path });
+    done += n;
+  }
+  return toFloat32(bytes, entry.dtype);
 }
 
 export interface HeaderEntry {
@@ -69,7 +103,7 @@ export interface SafetensorsHeader {
 
 /** Reads and validates the header only (cheap even for multi-GB files). */
 export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
-  return withFile(path, (handle) => readHeader(handle, path));
+  return withSafetensors(path, (file) => file.header);
 }
 
 
@@ -142,6 +176,7 @@ function parseEntry(name: string, value: unknown, file: string): HeaderEntry {
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw bad(`data_offsets [${begin}, ${end}] end before they begin`);
+  if (end - begin > MAX_TENSOR_BYTES) throw bad(`${end - begin} bytes is too large to load (at most ${MAX_TENSOR_BYTES} per tensor)`);
   const elements = (shape as number[]).reduce((a, b) => a * b, 1);
   if (elements * DTYPE_BYTES[dtype]! !== end - begin) {
     throw bad(`shape [${shape.join(', ')}] of ${dtype} needs ${elements * DTYPE_BYTES[dtype]!} bytes, data_offsets give ${end - begin}`);

@@ -72,6 +72,7 @@ export function tokenizerFromJson(spec: unknown, config: TokenizerConfig = {}, f
   if (!model || (model.type !== undefined && model.type !== 'BPE')) {
     throw new InputError(`unsupported tokenizer model ${JSON.stringify(model?.type)}: the kit reads BPE tokenizers`, { file });
   }
+  checkBpeModel(model as { vocab?: unknown; merges?: unknown }, file);
   let inner: HfTokenizer;
   try {
     inner = new HfTokenizer({ added_tokens: [], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, ...spec }, config);
@@ -79,6 +80,25 @@ export function tokenizerFromJson(spec: unknown, config: TokenizerConfig = {}, f
     throw new InputError(`cannot build the tokenizer: ${(err as Error).message}`, { file, cause: err });
   }
   return new WrappedTokenizer(inner, config);
+}
+
+/**
+ * The library builds a BPE model from whatever it is given (a vocab list yields a tokenizer
+ * that encodes every text as []), so the model section is checked here: vocab maps token →
+ * non-negative integer id, merges is a list of "a b" strings or [a, b] pairs.
+ */
+function checkBpeModel(model: { vocab?: unknown; merges?: unknown }, file: string | undefined): void {
+  const { vocab, merges } = model;
+  if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab)) {
+    throw new InputError('the vocab must be an object mapping each token to its id', { file, where: 'model.vocab' });
+  }
+  for (const [token, id] of Object.entries(vocab)) {
+    if (!Number.isSafeInteger(id) || (id as number) < 0) throw new InputError(`the vocab id of ${JSON.stringify(token)} must be a non-negative integer, got ${JSON.stringify(id)}`, { file, where: 'model.vocab' });
+  }
+  const isMerge = (m: unknown) => typeof m === 'string' || (Array.isArray(m) && m.length === 2 && m.every((part) => typeof part === 'string'));
+  if (merges !== undefined && (!Array.isArray(merges) || !merges.every(isMerge))) {
+    throw new InputError('the merges must be a list of "a b" strings or [a, b] pairs', { file, where: 'model.merges' });
+  }
 }
 
 class WrappedTokenizer implements Tokenizer {

@@ -148,7 +148,7 @@ function hashPath(hash: ReturnType<typeof createHash>, path: string, root: strin
   }
   if (statSync(path).isDirectory()) {
     for (const name of readdirSync(path).sort()) {
-      if (name === 'node_modules' || name.includes('.tmp-')) continue;
+      if (name === 'node_modules' || name.includes('.tmp-') || name.includes('.old-')) continue;
       hash.update(`\0${relative(root, join(path, name))}\0`);
       hashPath(hash, join(path, name), root);
     }

@@ -158,6 +158,15 @@ test('headers: every field of the record and signal lines, defaults, and format(
   assert.equal(formatHeader(h).split('\n')[3], 'other.dat 16', 'unstated fields stay unstated');
 });
 
+test('headers: "-0" in a numeric field reads as 0, so that it formats back as it was read', () => {
+  const header = parseHeader('r 1 100/-0(-0) 10\nr.dat 16 200(-0)/mV 16 -0 -0 -0 0 d\n');
+  const s = header.signals[0]!;
+  for (const [name, value] of Object.entries({ counterFreq: header.counterFreq, baseCounter: header.baseCounter, baseline: s.baseline, adcZero: s.adcZero, initialValue: s.initialValue, checksum: s.checksum })) {
+    assert.ok(Object.is(value, 0), `${name} is ${Object.is(value, -0) ? '-0' : value}`);
+  }
+  assert.equal(parseHeader(formatHeader(header)).signals[0]!.baseline, 0);
+});
+
 test('baseline defaults to ADC zero, physical = (digital - baseline) / gain', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meit-wfdb-base-'));
   const header = parseHeader('z 2 100 3\nz.dat 16 50/uV 12 100\nz.dat 16 50(10)/uV 12 100\n');

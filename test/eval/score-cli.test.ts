@@ -40,3 +40,16 @@ test('malformed inputs: one line naming the file and line, exit 2', async () => 
     assert.match(r.stderr, message);
   }
 });
+
+test('the JSONL reader streams: lines and UTF-8 characters cut by its 1 MiB reads come back whole', async () => {
+  const { readPredictions } = await import('../../lib/eval/jsonl.ts');
+  // Lines of varying length with a 3-byte character ("→") in each, so that over 3 MiB the
+  // read boundaries fall inside lines, inside characters and next to newlines.
+  const rows = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, prediction: `${'x'.repeat((i * 7919) % 20000)} → ${i}` }));
+  const path = file('streamed.jsonl', jsonl(rows) + '\n{"id": "last", "prediction": "no final newline"}');
+  const { predictions, lines } = await readPredictions(path);
+  assert.equal(predictions.size, 301);
+  for (const row of rows) assert.equal(predictions.get(row.id), row.prediction);
+  assert.equal(predictions.get('last'), 'no final newline');
+  assert.equal(lines.get('last'), 302, 'blank lines count in the numbering');
+});

@@ -117,44 +117,63 @@ test('SIGKILL during data prepare: OUT is always the previous or the complete ne
   }
 });
 
-test(
-  'SIGKILL between the two renames that swap the new OUT in: the previous output survives',
-  {
-    todo: 'buildDirAtomic renames OUT away, then the new directory in: a kill between the two leaves no OUT (the previous output sits in OUT.tmp-*, which the next run deletes)',
-  },
-  async () => {
-    const base = mkdtempSync(join(tmpdir(), 'meit-swap-'));
-    try {
-      const root = join(base, 'synth');
-      assert.equal((await runMeit(['data', 'synth', '--style', 'ptbxl', '--n', '3', '--seed', '3', '--fs', '100', '--out', root])).code, 0);
-      const out = join(base, 'out');
-      assert.equal((await runMeit(prepareArgs(root, out, 'english'))).code, 0);
-      const previous = snapshot(out);
-      // A preload that SIGKILLs the process at the rename of the finished temporary directory
-      // onto OUT, i.e. right after OUT has been renamed away: the worst moment, made certain.
-      const preload = join(base, 'kill-at-swap.mjs');
-      const marker = join(base, 'killed');
-      writeFileSync(
-        preload,
-        `import fs from 'node:fs/promises';
+/**
+ * Writes a preload that SIGKILLs the process (after writing `marker`) at the first call of
+ * fs.promises[fn] whose arguments satisfy `when` (a JS expression over `args`).
+ */
+function killAt(file: string, fn: 'rename' | 'mkdir', when: string, marker: string): string {
+  writeFileSync(
+    file,
+    `import fs from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-const rename = fs.rename;
-fs.rename = (from, to) => {
-  if (String(to) === ${JSON.stringify(out)}) {
-    writeFileSync(${JSON.stringify(marker)}, String(from));
+const original = fs.${fn};
+fs.${fn} = (...args) => {
+  if (${when}) {
+    writeFileSync(${JSON.stringify(marker)}, args.map(String).join(' -> '));
     process.kill(process.pid, 'SIGKILL');
   }
-  return rename(from, to);
+  return original(...args);
 };
 syncBuiltinESMExports();
 `,
-      );
-      await runMeit(prepareArgs(root, out, 'raw'), { env: { NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` } });
-      assert.match(readFileSync(marker, 'utf8'), /\.tmp-/, 'killed at the rename of the temporary directory onto OUT');
-      assert.deepEqual(snapshot(out), previous, 'after the kill, OUT is the previous output');
-    } finally {
-      rmSync(base, { recursive: true, force: true });
-    }
-  },
-);
+  );
+  return `--import=${pathToFileURL(file).href}`;
+}
+
+test('SIGKILL between the two renames that swap the new OUT in: the previous output survives', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'meit-swap-'));
+  try {
+    const root = join(base, 'synth');
+    assert.equal((await runMeit(['data', 'synth', '--style', 'ptbxl', '--n', '3', '--seed', '3', '--fs', '100', '--out', root])).code, 0);
+    const out = join(base, 'out');
+    assert.equal((await runMeit(prepareArgs(root, out, 'english'))).code, 0);
+    const previous = snapshot(out);
+    assert.equal((await runMeit(prepareArgs(root, join(base, 'expected'), 'raw'))).code, 0);
+    const expected = snapshot(join(base, 'expected'));
+
+    // 1. Killed at the rename of the finished temporary directory onto OUT, i.e. right after
+    //    OUT has been renamed away: the worst moment, made certain. OUT is gone for now, but
+    //    the previous output is kept whole beside it.
+    const swapMarker = join(base, 'killed-at-swap');
+    await runMeit(prepareArgs(root, out, 'raw'), { env: { NODE_OPTIONS: killAt(join(base, 'swap.mjs'), 'rename', `String(args[1]) === ${JSON.stringify(out)}`, swapMarker) } });
+    assert.match(readFileSync(swapMarker, 'utf8'), /\.tmp-.* -> /, 'killed at the rename of the temporary directory onto OUT');
+    const aside = readdirSync(base).filter((n) => n.startsWith('out.old-'));
+    assert.equal(aside.length, 1, `the previous output is kept aside: ${readdirSync(base).join(', ')}`);
+    assert.deepEqual(snapshot(join(base, aside[0]!)), previous);
+
+    // 2. The next run puts it back before it builds anything: killed when it creates its own
+    //    temporary directory, it leaves OUT as the previous output.
+    const mkdirMarker = join(base, 'killed-at-mkdir');
+    await runMeit(prepareArgs(root, out, 'raw'), { env: { NODE_OPTIONS: killAt(join(base, 'mkdir.mjs'), 'mkdir', `String(args[0]).includes(${JSON.stringify(`${out}.tmp-`)})`, mkdirMarker) } });
+    assert.ok(existsSync(mkdirMarker), 'the second run was killed at the creation of its temporary directory');
+    assert.deepEqual(snapshot(out), previous, 'OUT is the previous output again');
+
+    // 3. An uninterrupted run then replaces it and sweeps every sibling.
+    assert.equal((await runMeit(prepareArgs(root, out, 'raw'))).code, 0);
+    assert.deepEqual(snapshot(out), expected);
+    assert.deepEqual(readdirSync(base).filter((n) => n.startsWith('out.')), []);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});

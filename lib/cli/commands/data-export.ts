@@ -40,12 +40,17 @@ smooth_frames do. Use the library (readRecord) for every sample of such signals.
       throw new InputError(`sample range [${from}, ${to}) is outside the record's ${header.nSamples} samples`, { file: `${recordPath}.hea` });
     }
 
-    const out = new StdoutWriter();
-    await out.write(csvLine(['sample', ...header.signals.map((s, i) => s.description || `signal ${i}`)]));
     const frameSamples = Math.max(1, header.signals.reduce((n, s) => n + s.samplesPerFrame, 0));
     const chunk = Math.max(1, Math.floor(CHUNK_SAMPLES / frameSamples));
+    const readChunk = (start: number) => readRecord(recordPath, { from: start, to: Math.min(to, start + chunk) });
+    // The first chunk is read before anything is printed: what the empty read cannot see (a
+    // skew that makes a real read too large to decode) fails with stdout still empty.
+    const firstChunk = from < to ? await readChunk(from) : undefined;
+
+    const out = new StdoutWriter();
+    await out.write(csvLine(['sample', ...header.signals.map((s, i) => s.description || `signal ${i}`)]));
     for (let start = from; start < to; start += chunk) {
-      const rec = await readRecord(recordPath, { from: start, to: Math.min(to, start + chunk) });
+      const rec = start === from ? firstChunk! : await readChunk(start);
       const columns = rec.header.signals.map((spec, i) => ({ values: frameValues(rec, i), spec, invalid: sampleFormat(spec.format).invalid }));
       let text = '';
       for (let t = rec.from; t < rec.to; t++) {

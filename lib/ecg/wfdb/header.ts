@@ -137,8 +137,9 @@ function parseRecordLine(line: string, file: string | undefined, where: string):
 
 function parseSignalLine(line: string, file: string | undefined, where: string): WfdbSignalSpec {
   const fail = (message: string) => new InputError(message, { file, where });
-  // The description is the rest of the line after the 8th field and may contain spaces.
-  const m = /^(\S+)(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(.*))?$/.exec(line)!;
+  // The description is the rest of the line after the 8th field and may contain spaces, and
+  // any character: `s` lets `.` match U+2028/U+2029, which do not end a header line.
+  const m = /^(\S+)(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(.*))?$/s.exec(line)!;
   const fields = m.slice(1).filter((f): f is string => f !== undefined);
   const [fileName, formatToken, gainToken, resToken, zeroToken, initToken, sumToken, blockToken, description] = fields;
   if (formatToken === undefined) throw fail(`signal line needs a file name and a format, got ${JSON.stringify(line)}`);
@@ -212,14 +213,14 @@ function integerField(token: string, what: string, fail: (m: string) => InputErr
   if (!INTEGER.test(token)) throw fail(`${what} must be an integer, got ${JSON.stringify(token)}`);
   const value = Number(token);
   if (!Number.isSafeInteger(value)) throw fail(`${what} ${token} is too large`);
-  return value;
+  return value === 0 ? 0 : value; // "-0" is 0: -0 would print back as "0" anyway
 }
 
 function decimalField(token: string, what: string, fail: (m: string) => InputError): number {
   if (!DECIMAL.test(token)) throw fail(`${what} must be a number, got ${JSON.stringify(token)}`);
   const value = Number(token);
   if (!Number.isFinite(value)) throw fail(`${what} ${token} is out of range`);
-  return value;
+  return value === 0 ? 0 : value;
 }
 
 /**

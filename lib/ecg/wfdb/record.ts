@@ -10,12 +10,11 @@
  * sample equal to the format's invalid value (e.g. -32768 for format 16) is NaN.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { InputError, fileError } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { resolveInside } from '../../util/paths.ts';
-import { withFile } from '../../util/files.ts';
+import { openRegularFile, withFile } from '../../util/files.ts';
 import type { WfdbHeader, WfdbSignalSpec } from './header.ts';
 import { FIELD, checkFileGroups, formatHeader, parseHeaderWithLines } from './header.ts';
 import type { SampleFormat } from './formats.ts';
@@ -48,6 +47,18 @@ export interface WfdbRecord {
 export const MAX_DECODED_SAMPLES = 1 << 26;
 /** A header is text; anything larger than this is not one. */
 const MAX_HEADER_BYTES = 1 << 22;
+
+/**
+ * A record path from a data file (`rel`, without extension) resolved inside the dataset
+ * `root`, as resolveInside does; the header beside it is checked too, because the path
+ * without its extension names no file: `RECORD.hea` could itself be a symbolic link out of
+ * the root. (The signal files are checked when the header is read.)
+ */
+export function resolveRecordInside(root: string, rel: string, origin?: { file?: string; where?: string }): string {
+  const recordPath = resolveInside(root, rel, origin);
+  resolveInside(root, `${rel}.hea`, origin);
+  return recordPath;
+}
 
 /** Reads and parses `recordPath.hea`. */
 export async function readHeader(recordPath: string): Promise<WfdbHeader> {
@@ -405,9 +416,9 @@ async function withFiles<T>(files: SignalFile[], use: (handles: FileHandle[], si
   try {
     const sizes: number[] = [];
     for (const f of files) {
+      const handle = await openRegularFile(f.path);
+      handles.push(handle);
       try {
-        const handle = await open(f.path, 'r');
-        handles.push(handle);
         sizes.push((await handle.stat()).size);
       } catch (err) {
         throw fileError(err, f.path);
