@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { Rng } from '../util/prng.ts';
 import { buildDirAtomic, writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { csvLine } from '../util/csv.ts';
-import { digitize, writeRecord, type WfdbHeader } from '../ecg/wfdb/index.ts';
+import { digitize, format16Header, writeRecord, type WfdbHeader } from '../ecg/wfdb/index.ts';
 import { FINDINGS, findingByCode } from '../ecg/findings.ts';
 import {
   DEFAULT_PREVALENCE,
@@ -144,33 +144,6 @@ function count(counts: Map<string, number>, labels: readonly string[]): void {
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
 }
 
-function wfdbHeader(name: string, fs: number, nSamples: number, gain: number, leads: readonly string[], extra: Partial<WfdbHeader> = {}): WfdbHeader {
-  return {
-    recordName: name,
-    nSignals: leads.length,
-    fs,
-    nSamples,
-    signals: leads.map((description) => ({
-      fileName: `${name}.dat`,
-      format: 16,
-      samplesPerFrame: 1,
-      skew: 0,
-      byteOffset: 0,
-      adcGain: gain,
-      baseline: 0,
-      units: 'mV',
-      adcResolution: 16,
-      adcZero: 0,
-      initialValue: 0,
-      checksum: 0,
-      blockSize: 0,
-      description,
-    })),
-    comments: [],
-    ...extra,
-  };
-}
-
 function writeSignals(recordPath: string, header: WfdbHeader, signals: readonly Float32Array[]): Promise<void> {
   const gain = header.signals[0]!.adcGain;
   return writeRecord(recordPath, header, signals.map((s) => digitize(s, gain, 0, 16)));
@@ -242,9 +215,9 @@ async function writePtbxl(root: string, options: SynthDatasetOptions): Promise<S
     const folder = String(Math.floor(i / 1000) * 1000).padStart(5, '0');
     const hr = `records500/${folder}/${id}_hr`;
     const lr = `records100/${folder}/${id}_lr`;
-    await writes.add(writeSignals(join(root, hr), wfdbHeader(`${id}_hr`, options.fs, ecg.signals[0]!.length, PTBXL_GAIN, PTBXL_LEADS), ecg.signals));
+    await writes.add(writeSignals(join(root, hr), format16Header(`${id}_hr`, options.fs, ecg.signals[0]!.length, PTBXL_GAIN, PTBXL_LEADS), ecg.signals));
     const low = ecg.signals.map((s) => downsample(s, options.fs, PTBXL_LR_FS, SECONDS));
-    await writes.add(writeSignals(join(root, lr), wfdbHeader(`${id}_lr`, PTBXL_LR_FS, low[0]!.length, PTBXL_GAIN, PTBXL_LEADS), low));
+    await writes.add(writeSignals(join(root, lr), format16Header(`${id}_lr`, PTBXL_LR_FS, low[0]!.length, PTBXL_GAIN, PTBXL_LEADS), low));
 
     const values: Record<(typeof PTBXL_DATABASE_COLUMNS)[number], string | number> = {
       ecg_id: i,
@@ -375,11 +348,12 @@ async function writeMimic(root: string, options: SynthDatasetOptions): Promise<S
     const path = `files/p${String(subject).slice(0, 4)}/p${subject}/s${study}/${study}`;
     const [date, clockTime] = time.split(' ') as [string, string];
     const [y, m, d] = date.split('-');
-    const header = wfdbHeader(String(study), options.fs, ecg.signals[0]!.length, MIMIC_GAIN, MIMIC_LEAD_ORDER, {
+    const header: WfdbHeader = {
+      ...format16Header(String(study), options.fs, ecg.signals[0]!.length, MIMIC_GAIN, MIMIC_LEAD_ORDER),
       baseTime: clockTime,
       baseDate: `${d}/${m}/${y}`,
       comments: [`<subject_id>: ${subject}`],
-    });
+    };
     await writes.add(writeSignals(join(root, path), header, MIMIC_LEAD_ORDER.map((l) => ecg.signals[LEADS.indexOf(l)]!)));
 
     listRows.push({ key: `${subject} ${time}`, study, line: csvLine([subject, study, study, time, path]) });

@@ -265,3 +265,33 @@ function formatSignalLine(s: WfdbSignalSpec): string {
 function formatGain(gain: number): string {
   return Number.isInteger(gain) && Math.abs(gain) < 1e16 ? `${gain}.0` : String(gain);
 }
+
+/**
+ * The header of a record as PTB-XL and MIMIC-IV-ECG store theirs: one `NAME.dat`, format 16,
+ * one sample per frame, physical units mV with baseline 0, one signal per lead.
+ */
+export function format16Header(recordName: string, fs: number, nSamples: number, gain: number, leads: readonly string[]): WfdbHeader {
+  return {
+    recordName,
+    nSignals: leads.length,
+    fs,
+    nSamples,
+    signals: leads.map((description) => ({
+      fileName: `${recordName}.dat`,
+      format: 16,
+      samplesPerFrame: 1,
+      skew: 0,
+      byteOffset: 0,
+      adcGain: gain,
+      baseline: 0,
+      units: 'mV',
+      adcResolution: 16,
+      adcZero: 0,
+      initialValue: 0,
+      checksum: 0,
+      blockSize: 0,
+      description,
+    })),
+    comments: [],
+  };
+}

@@ -24,14 +24,20 @@ export const NLTK_METEOR = { alpha: 0.9, beta: 3, gamma: 0.5 } as const;
 type Enum = [index: number, word: string][];
 type Match = [hyp: number, ref: number];
 
-/** NLTK _match_enums: exact matches of the (transformed) words; returns the matches and what is left. */
-function matchEnums(hyp: Enum, ref: Enum): [Match[], Enum, Enum] {
+/** Reference positions of each word. */
+function positionsByWord(ref: Enum): Map<string, number[]> {
   const positions = new Map<string, number[]>();
   ref.forEach(([, w], j) => {
     const list = positions.get(w);
     if (list) list.push(j);
     else positions.set(w, [j]);
   });
+  return positions;
+}
+
+/** NLTK _match_enums: exact matches of the (transformed) words; returns the matches and what is left. */
+function matchEnums(hyp: Enum, ref: Enum): [Match[], Enum, Enum] {
+  const positions = positionsByWord(ref);
   const matches: Match[] = [];
   const usedHyp = new Set<number>();
   const usedRef = new Set<number>();
@@ -48,12 +54,7 @@ function matchEnums(hyp: Enum, ref: Enum): [Match[], Enum, Enum] {
 }
 
 function synonymMatch(hyp: Enum, ref: Enum, wn: WordNet): [Match[], Enum, Enum] {
-  const positions = new Map<string, number[]>();
-  ref.forEach(([, w], j) => {
-    const list = positions.get(w);
-    if (list) list.push(j);
-    else positions.set(w, [j]);
-  });
+  const positions = positionsByWord(ref);
   const matches: Match[] = [];
   const usedHyp = new Set<number>();
   const usedRef = new Set<number>();
