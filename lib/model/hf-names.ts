@@ -8,6 +8,9 @@
  *   NeoX's and BLOOM's query_key_value interleaved per head ([heads, 3, headDim] rows).
  * Tied LM heads read the token embedding. Shapes come from the kit's parameterShapes, so a
  * tensor of the wrong shape, a missing one or an unexpected one is an InputError naming it.
+ *
+ * The same maps run backwards for export (`toHfTensors`): each step has an inverse, so there is
+ * one description of each family's layout, not two that could drift apart.
  */
 import { InputError } from '../util/errors.ts';
 import type { DecoderConfig, Family } from './config.ts';
@@ -47,7 +50,27 @@ export function mapHfTensors(config: DecoderConfig, tensors: ReadonlyMap<string,
   return mapper.out;
 }
 
-type FamilyMap = (m: Mapper, config: DecoderConfig) => void;
+/**
+ * Kit weights → HF tensors, the inverse of mapHfTensors: HF names (with the base-model prefix),
+ * HF layouts (transposed linears, fused q/k/v), no tied LM head (transformers re-ties it).
+ */
+export function toHfTensors(config: DecoderConfig, weights: ReadonlyMap<string, Float32Array>): Map<string, { shape: number[]; data: Float32Array }> {
+  const exporter = new Exporter(config, weights);
+  FAMILY_MAPS[config.family](exporter, config);
+  exporter.checkAllUsed();
+  return exporter.out;
+}
+
+/** The steps a family map is made of; Mapper runs them HF → kit, Exporter kit → HF. */
+interface TensorMap {
+  table(kit: string, hf: string): void;
+  norm(kit: string, hf: string): void;
+  linear(kit: string, hf: string): void;
+  conv1d(kit: string, hf: string): void;
+  fusedQkv(kit: string, hf: string, layout: 'side-by-side' | 'per-head'): void;
+}
+
+type FamilyMap = (m: TensorMap, config: DecoderConfig) => void;
 
 function forLayers(config: DecoderConfig, body: (kit: string, i: number) => void): void {
   for (let i = 0; i < config.numLayers; i++) body(`layers.${i}`, i);
@@ -145,7 +168,7 @@ const FAMILY_MAPS: Record<Family, FamilyMap> = {
   mistral: llamaLike,
 };
 
-function llamaLike(m: Mapper, config: DecoderConfig): void {
+function llamaLike(m: TensorMap, config: DecoderConfig): void {
   m.table('embed.tokens', 'model.embed_tokens');
   forLayers(config, (kit, i) => {
     const hf = `model.layers.${i}`;
@@ -165,7 +188,7 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
   return out;
 }
 
-class Mapper {
+class Mapper implements TensorMap {
   readonly out = new Map<string, Float32Array>();
   private readonly used = new Set<string>();
   private readonly shapes: Map<string, number[]>;
@@ -277,6 +300,95 @@ class Mapper {
     }
     for (const kit of this.shapes.keys()) {
       if (!this.out.has(kit)) throw new Error(`hf-names: the ${this.config.family} map does not fill ${kit}`);
+    }
+  }
+}
+
+class Exporter implements TensorMap {
+  readonly out = new Map<string, { shape: number[]; data: Float32Array }>();
+  private readonly used = new Set<string>();
+  private readonly shapes: Map<string, number[]>;
+
+  constructor(
+    private readonly config: DecoderConfig,
+    private readonly weights: ReadonlyMap<string, Float32Array>,
+  ) {
+    this.shapes = parameterShapes(config);
+  }
+
+  /** A kit weight with its shape, checked. */
+  private get(kit: string): [Float32Array, number[]] {
+    const shape = this.shapes.get(kit);
+    if (!shape) throw new Error(`hf-names: kit weight ${kit} does not exist in ${this.config.name}`);
+    const data = this.weights.get(kit);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!data || data.length !== size) throw new Error(`hf-names: kit weight ${kit} is ${data ? `${data.length} values, expected ${size}` : 'missing'}`);
+    this.used.add(kit);
+    return [data, shape];
+  }
+
+  private put(hf: string, shape: number[], data: Float32Array): void {
+    this.out.set(hf, { shape, data });
+  }
+
+  private bias(kit: string, hf: string): void {
+    if (!this.shapes.has(`${kit}.bias`)) return;
+    const [data, shape] = this.get(`${kit}.bias`);
+    this.put(`${hf}.bias`, shape, data);
+  }
+
+  table(kit: string, hf: string): void {
+    const [data, shape] = this.get(`${kit}.weight`);
+    this.put(`${hf}.weight`, shape, data);
+  }
+
+  norm(kit: string, hf: string): void {
+    this.table(kit, hf);
+    this.bias(kit, hf);
+  }
+
+  linear(kit: string, hf: string): void {
+    const [data, [inDim, outDim]] = this.get(`${kit}.weight`) as [Float32Array, [number, number]];
+    this.put(`${hf}.weight`, [outDim, inDim], transpose(data, inDim, outDim));
+    this.bias(kit, hf);
+  }
+
+  conv1d(kit: string, hf: string): void {
+    this.norm(kit, hf);
+  }
+
+  /** Fuses attn.q, attn.k, attn.v into one tensor, in the layouts Mapper.fusedQkv splits. */
+  fusedQkv(kit: string, hf: string, layout: 'side-by-side' | 'per-head'): void {
+    const parts = (['q', 'k', 'v'] as const).map((p) => this.get(`${kit}.${p}.weight`)[0]);
+    const [inDim, d] = this.shapes.get(`${kit}.q.weight`) as [number, number];
+    const biases = this.shapes.has(`${kit}.q.bias`) ? (['q', 'k', 'v'] as const).map((p) => this.get(`${kit}.${p}.bias`)[0]) : undefined;
+    const bias = new Float32Array(3 * d);
+    if (layout === 'side-by-side') {
+      const w = new Float32Array(inDim * 3 * d);
+      parts.forEach((part, j) => {
+        for (let r = 0; r < inDim; r++) w.set(part.subarray(r * d, (r + 1) * d), r * 3 * d + j * d);
+        if (biases) bias.set(biases[j]!, j * d);
+      });
+      this.put(`${hf}.weight`, [inDim, 3 * d], w);
+    } else {
+      const { numHeads: heads, headDim } = this.config;
+      const w = new Float32Array(3 * d * inDim);
+      parts.forEach((part, j) => {
+        const rows = transpose(part, inDim, d); // [d, in], nn.Linear layout
+        for (let h = 0; h < heads; h++) {
+          const to = (h * 3 + j) * headDim;
+          w.set(rows.subarray(h * headDim * inDim, (h + 1) * headDim * inDim), to * inDim);
+          if (biases) bias.set(biases[j]!.subarray(h * headDim, (h + 1) * headDim), to);
+        }
+      });
+      this.put(`${hf}.weight`, [3 * d, inDim], w);
+    }
+    if (biases) this.put(`${hf}.bias`, [3 * d], bias);
+  }
+
+  checkAllUsed(): void {
+    for (const kit of this.shapes.keys()) {
+      if (!this.used.has(kit)) throw new Error(`hf-names: the ${this.config.family} map does not export ${kit}`);
     }
   }
 }

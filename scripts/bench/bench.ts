@@ -30,7 +30,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../../lib/util/atomic.ts';
 import { machineInfo } from '../../lib/bench/machine.ts';
 import { Peer } from '../../lib/bench/peer.ts';
 import { median, round3 } from '../../lib/bench/stats.ts';
-import { toHfConfig } from '../../lib/bench/hf-export.ts';
+import { toHfConfig } from '../../lib/model/hf-export.ts';
 import { PRESET_NAMES, type PresetName, presetFromParams } from '../../lib/model/presets.ts';
 import { type BenchResult, type GenerationRow, type MetricsSection, type PrepareRun, type PrepareSection, type TrainRow, type WfdbRow, BENCH_SCHEMA_VERSION, checkBenchResult } from './schema.ts';
 import { evaluateTargets, renderMarkdown } from './report.ts';

@@ -100,7 +100,7 @@ export function renderMarkdown(r: BenchResult): string {
   out.push(table(['what', 'target', 'measured', 'status'], r.targets.map((t) => [t.name, t.target, t.measured, metText(t.met)])), '');
 
   out.push('## Train step', '');
-  out.push(`Batch ${fmt(s.batch)} × ${fmt(s.seq)} tokens, ${fmt(s.rounds)} rounds × ${fmt(s.steps)} steps per side (after 1 warm-up step). One step = forward of the whole mini decoder, mean next-token cross-entropy over all positions, backward, one AdamW update (lr 2e-5, no weight decay) of every decoder weight — identically on both sides (PyTorch: the transformers model built from the kit's config via lib/bench/hf-export.ts, eval mode so dropout is off). \`kit meit ms\` adds MEIT's ECG slot (a [B, 1, hidden] vector through every layer's K/V; kit only, transformers has no such slot; the ECG encoder is not part of the step).`, '');
+  out.push(`Batch ${fmt(s.batch)} × ${fmt(s.seq)} tokens, ${fmt(s.rounds)} rounds × ${fmt(s.steps)} steps per side (after 1 warm-up step). One step = forward of the whole mini decoder, mean next-token cross-entropy over all positions, backward, one AdamW update (lr 2e-5, no weight decay) of every decoder weight — identically on both sides (PyTorch: the transformers model built from the kit's config via lib/model/hf-export.ts, eval mode so dropout is off). \`kit meit ms\` adds MEIT's ECG slot (a [B, 1, hidden] vector through every layer's K/V; kit only, transformers has no such slot; the ECG encoder is not part of the step).`, '');
   const native = r.train.some((t) => t.kit_native_ms !== undefined);
   out.push(table(
     ['preset', 'kit ms', 'torch ms', 'ratio kit/torch', 'kit meit ms', 'kit tok/s', 'torch tok/s', ...(native ? ['native ms', 'native/torch'] : [])],

@@ -1,6 +1,6 @@
 """PyTorch + transformers side of `npm run bench` (see scripts/bench/kit-worker.ts for the kit's).
 
-The orchestrator sends the HF config.json that lib/bench/hf-export.ts made from the kit's
+The orchestrator sends the HF config.json that lib/model/hf-export.ts made from the kit's
 DecoderConfig, so both sides run the identical architecture, batch and sequence length.
 
 train: forward on a [B, T] batch of random tokens, mean next-token cross-entropy over all

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { toHfConfig } from '../../lib/bench/hf-export.ts';
+import { toHfConfig } from '../../lib/model/hf-export.ts';
 import { median } from '../../lib/bench/stats.ts';
 import { fromHfConfig } from '../../lib/model/hf-config.ts';
 import { PRESET_NAMES, presetConfig } from '../../lib/model/presets.ts';

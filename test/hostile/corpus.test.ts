@@ -422,11 +422,11 @@ const CHECKPOINT_CASES: Case[] = [
   checkpointCase('config-model-type', 'fx/config.json:model_type', /unsupported model_type "bert"/),
   checkpointCase('config-negative-size', 'fx/config.json:n_embd', /n_embd must be a positive integer, got -32/),
   // A config promising a 10^15-parameter model: refused on the first shape, before allocating.
-  checkpointCase('config-huge-model', 'fx/model.safetensors', /tensor transformer\.wte\.weight has shape \[96, 32\], expected \[1000000000, 1048576\]/),
+  checkpointCase('config-huge-model', 'fx/model.safetensors', /tensor transformer\.wte\.weight has shape \[300, 32\], expected \[1000000000, 1048576\]/),
   checkpointCase('safetensors-garbage', 'fx/model.safetensors:byte 0', /exceeds|runs past|truncated/),
   checkpointCase('safetensors-header-terabytes', 'fx/model.safetensors:byte 0', /header length 4398046511104 exceeds/),
   checkpointCase('safetensors-bad-dtype', 'fx/model.safetensors', /tensor transformer\.wte\.weight: unsupported dtype "Q4_K"/),
-  checkpointCase('safetensors-wrong-shape', 'fx/model.safetensors', /tensor transformer\.wte\.weight has shape \[2, 2\], expected \[96, 32\]/),
+  checkpointCase('safetensors-wrong-shape', 'fx/model.safetensors', /tensor transformer\.wte\.weight has shape \[2, 2\], expected \[300, 32\]/),
   checkpointCase('index-escape', 'fx/model.safetensors.index.json:weight_map.transformer.wte.weight', /leaves the dataset root/, { remove: ['model.safetensors'] }),
   checkpointCase('index-not-json', 'fx/model.safetensors.index.json', /invalid JSON|not valid JSON/, { remove: ['model.safetensors'] }),
   checkpointCase('pickle-only', 'fx', /pytorch_model\.bin is a pickle/, {

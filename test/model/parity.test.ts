@@ -1,9 +1,10 @@
 /**
  * Parity with Hugging Face transformers: every committed fixture (a tiny random HF checkpoint
- * and the logits transformers computed for a padded batch; scripts/fixtures/hf_parity.py)
- * loads through checkpoint-hf.ts and reproduces the logits within 1e-4. Also: the fixtures
- * are sensitive to the quirks they are meant to cover, bad checkpoints are one-line input
- * errors, and the `meit models` commands.
+ * with its family's tokenizer, two texts with transformers' token ids, and the logits
+ * transformers computed for them as a padded batch; scripts/fixtures/hf_parity.py) gives the
+ * identical ids through loadTokenizer and, loaded through checkpoint-hf.ts, the logits within
+ * 1e-4. Also: the fixtures are sensitive to the quirks they are meant to cover, bad checkpoints
+ * are one-line input errors, and the `meit models` commands.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/model/backend.ts';
 import { loadHfCheckpoint } from '../../lib/model/checkpoint-hf.ts';
 import { PARITY_FIXTURES_DIR, PARITY_TOLERANCE, listParityFixtures, runParityFixture } from '../../lib/model/hf-parity.ts';
+import { loadTokenizer } from '../../lib/model/tokenizer.ts';
 import { readSafetensors, writeSafetensors } from '../../lib/model/safetensors.ts';
 import { InputError } from '../../lib/util/errors.ts';
 import { runMeit } from '../helpers/cli.ts';
@@ -33,12 +35,41 @@ test('there is a parity fixture for every family of the ten presets', () => {
 
 for (const dir of FIXTURES) {
   const name = dir.split(/[\\/]/).pop()!;
-  test(`${name}: logits match transformers within ${PARITY_TOLERANCE}`, async () => {
+  test(`${name}: identical token ids, logits within ${PARITY_TOLERANCE} of transformers`, async () => {
     const result = await runParityFixture(dir);
-    assert.ok(result.compared > 1000, `only ${result.compared} logits compared`);
+    assert.ok(result.tokenIdsMatch, 'loadTokenizer encodes the texts to other ids than transformers');
+    assert.ok(result.compared > 10_000, `only ${result.compared} logits compared`);
     assert.ok(result.maxAbsDiff <= PARITY_TOLERANCE, `max |Δlogit| ${result.maxAbsDiff}`);
   });
 }
+
+/** The token ids transformers gave each text, and the fixture's config and tokenizer. */
+async function fixtureTokens(dir: string) {
+  const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as { preset: string; token_ids: number[][] };
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { vocab_size: number };
+  const spec = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as { model: { byte_fallback?: boolean }; pre_tokenizer: unknown };
+  return { reference, config, spec, tokenizer: await loadTokenizer(dir) };
+}
+
+test("the tokenizers are of their family's kind, with the model's vocabulary size and BOS convention", async () => {
+  // BOS prepended by OPT (</s>), LLaMA-2 and Mistral (<s>), LLaMA-3 (<|begin_of_text|>); none by the GPT-2 lineage and BLOOM.
+  const bos: Record<string, string | null> = { opt: '</s>', 'llama-2': '<s>', mistral: '<s>', 'llama-3': '<|begin_of_text|>' };
+  for (const dir of FIXTURES) {
+    const { reference, config, spec, tokenizer } = await fixtureTokens(dir);
+    const name = dir.split(/[\\/]/).pop()!;
+    assert.equal(tokenizer.vocabSize, config.vocab_size, `${name}: tokenizer and model vocabularies differ`);
+    const sentencePiece = ['llama-2', 'mistral'].includes(reference.preset);
+    assert.equal(spec.model.byte_fallback === true, sentencePiece, `${name}: byte fallback`);
+    assert.equal(JSON.stringify(spec.pre_tokenizer ?? null).includes('ByteLevel'), !sentencePiece, `${name}: byte-level pre-tokenizer`);
+    const expectedBos = bos[reference.preset];
+    for (const ids of reference.token_ids) {
+      if (expectedBos) assert.equal(ids[0], tokenizer.tokenId(expectedBos), `${name}: first id should be ${expectedBos}`);
+      else assert.ok(ids.filter((id) => id === tokenizer.bosId).length === 0, `${name}: no BOS expected`);
+    }
+    // The second text has characters the training corpus never saw: bytes or byte-fallback tokens.
+    assert.ok(tokenizer.decode(reference.token_ids[1]!, { skipSpecialTokens: true }).includes('µV'), `${name}: round trip of unseen characters`);
+  }
+});
 
 test('the fixtures notice each quirk: changing it breaks parity', async () => {
   const broken = {
@@ -95,8 +126,8 @@ test('bad checkpoints are InputErrors naming the file and the tensor', async () 
   const extra = await editedCopy('llama-3', (t) => t.set('model.layers.0.self_attn.rotary_extra', { shape: [2], data: new Float32Array(2) }));
   await assert.rejects(loadHfCheckpoint(extra), inputError(/model\.safetensors$/, /unexpected tensor model\.layers\.0\.self_attn\.rotary_extra/));
 
-  const wrongShape = await editedCopy('bloom', (t) => t.set('transformer.h.0.self_attention.dense.weight', { shape: [48, 47], data: new Float32Array(48 * 47) }));
-  await assert.rejects(loadHfCheckpoint(wrongShape), inputError(/model\.safetensors$/, /dense\.weight has shape \[48, 47\], expected \[48, 48\]/));
+  const wrongShape = await editedCopy('bloom', (t) => t.set('transformer.h.0.self_attention.dense.weight', { shape: [36, 35], data: new Float32Array(36 * 35) }));
+  await assert.rejects(loadHfCheckpoint(wrongShape), inputError(/model\.safetensors$/, /dense\.weight has shape \[36, 35\], expected \[36, 36\]/));
 
   const unknown = join(tmp, 'unknown');
   cpSync(join(PARITY_FIXTURES_DIR, 'opt'), unknown, { recursive: true });
@@ -134,21 +165,39 @@ test('meit models list --json: ten presets with real and mini parameter counts',
   assert.ok(rows.every((x) => x.miniParameters > 0 && x.miniParameters < 1e6));
 });
 
-test('meit models parity: every family within tolerance; a bad fixtures dir is a one-line error', async () => {
+test('a reference whose batch is not made of its token ids is an InputError', async () => {
+  const dir = join(tmp, 'inconsistent');
+  cpSync(join(PARITY_FIXTURES_DIR, 'mistral'), dir, { recursive: true });
+  const referenceFile = join(dir, 'reference.json');
+  const reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as { token_ids: number[][] };
+  reference.token_ids[1]![2]! += 1;
+  writeFileSync(referenceFile, JSON.stringify(reference));
+  await assert.rejects(runParityFixture(dir), inputError(/reference\.json$/, /input_ids must be row 1 padded from token_ids\[1\]/));
+});
+
+test('meit models parity: every family passes; a wrong logit or token id fails; a bad fixtures dir is a one-line error', async () => {
   const r = await runMeit(['models', 'parity', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { results: { fixture: string; maxAbsDiff: number }[] };
+  const report = JSON.parse(r.stdout) as { results: { fixture: string; tokenIdsMatch: boolean; maxAbsDiff: number }[] };
   assert.equal(report.results.length, FIXTURES.length);
+  assert.ok(report.results.every((x) => x.tokenIdsMatch && x.maxAbsDiff <= PARITY_TOLERANCE));
 
   const tampered = join(tmp, 'tampered');
   cpSync(join(PARITY_FIXTURES_DIR, 'opt'), join(tampered, 'opt'), { recursive: true });
-  const referenceFile = join(tampered, 'opt', 'reference.json');
-  const reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as { logits: number[][][] };
-  reference.logits[0]![0]![0]! += 0.01;
+  const logitsFile = join(tampered, 'opt', 'logits.safetensors');
+  const logits = await readSafetensors(logitsFile);
+  logits.get('logits')!.data[0]! += 0.01;
+  await writeSafetensors(logitsFile, logits);
+  // Another text than the one the ids came from: the kit's ids differ from the reference's.
+  cpSync(join(PARITY_FIXTURES_DIR, 'llama-2'), join(tampered, 'llama-2'), { recursive: true });
+  const referenceFile = join(tampered, 'llama-2', 'reference.json');
+  const reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as { texts: string[] };
+  reference.texts[1] = reference.texts[1]!.replace('µV', 'mV');
   writeFileSync(referenceFile, JSON.stringify(reference));
   const failing = await runMeit(['models', 'parity', '--fixtures', tampered]);
   assert.equal(failing.code, 1);
-  assert.match(failing.stdout, /opt .*FAIL/);
+  assert.match(failing.stdout, /llama-2 .*token ids DIFFERENT .*FAIL/);
+  assert.match(failing.stdout, /opt .*token ids identical .*FAIL/);
 
   const bad = await runMeit(['models', 'parity', '--fixtures', join(tmp, 'nope')]);
   assert.equal(bad.code, 2);
