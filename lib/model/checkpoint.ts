@@ -12,15 +12,15 @@
  * directory is an InputError naming the file and the tensor. `saveMergedModel` exports a LoRA
  * model with the adapters folded into the decoder (a plain fully fine-tuned model).
  */
-import { copyFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildDirAtomic, writeJsonAtomic } from '../util/atomic.ts';
-import { InputError, fileError } from '../util/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { readJsonFile } from '../util/files.ts';
 import { Rng } from '../util/prng.ts';
 import { type MeitModelConfig, MeitModel, disposeMerged } from './multimodal.ts';
 import { type TensorToWrite, withSafetensors, writeSafetensors } from './safetensors.ts';
+import { writeTokenizerFiles } from './tokenizer.ts';
 
 export const CHECKPOINT_FORMAT = 'meit-kit-model';
 export const CHECKPOINT_VERSION = 1;
@@ -61,17 +61,7 @@ async function writeModelDir(dir: string, config: MeitModelConfig, variables: Ma
   await buildDirAtomic(dir, async (tmp) => {
     await writeJsonAtomic(join(tmp, CONFIG_FILE), { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, model: config });
     await writeSafetensors(join(tmp, WEIGHTS_FILE), tensors, { format: CHECKPOINT_FORMAT });
-    if (typeof tokenizer !== 'string') {
-      await writeJsonAtomic(join(tmp, TOKENIZER_FILE), tokenizer);
-      return;
-    }
-    try {
-      await copyFile(tokenizer, join(tmp, TOKENIZER_FILE));
-    } catch (err) {
-      throw fileError(err, tokenizer);
-    }
-    const tokenizerConfig = join(dirname(tokenizer), 'tokenizer_config.json');
-    if (await exists(tokenizerConfig)) await copyFile(tokenizerConfig, join(tmp, 'tokenizer_config.json'));
+    await writeTokenizerFiles(tmp, tokenizer);
   });
 }
 
@@ -130,11 +120,3 @@ async function readModelConfig(file: string): Promise<MeitModelConfig> {
   return model as MeitModelConfig;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -11,18 +11,17 @@
  * model exports its decoder with the LoRA adapters folded in; the ECG encoder and the ECG
  * key/value slot have no counterpart in transformers and are not part of the export.
  */
-import { copyFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type * as tf from '@tensorflow/tfjs';
 import { buildDirAtomic, writeJsonAtomic } from '../util/atomic.ts';
-import { InputError, fileError } from '../util/errors.ts';
+import { InputError } from '../util/errors.ts';
 import type { DecoderConfig } from './config.ts';
 import { fromHfConfig } from './hf-config.ts';
 import { toHfTensors } from './hf-names.ts';
 import { type MeitModel, disposeMerged } from './multimodal.ts';
 import { writeSafetensors } from './safetensors.ts';
+import { writeTokenizerFiles } from './tokenizer.ts';
 
 type HfConfig = Record<string, unknown>;
 
@@ -106,18 +105,7 @@ export async function exportHfCheckpoint(
     await writeJsonAtomic(join(tmp, 'config.json'), hfConfig);
     // transformers refuses safetensors files whose metadata does not say which framework wrote them.
     await writeSafetensors(join(tmp, 'model.safetensors'), tensors, { format: 'pt' });
-    if (tokenizer === undefined) return;
-    if (typeof tokenizer !== 'string') {
-      await writeJsonAtomic(join(tmp, 'tokenizer.json'), tokenizer);
-      return;
-    }
-    try {
-      await copyFile(tokenizer, join(tmp, 'tokenizer.json'));
-    } catch (err) {
-      throw fileError(err, tokenizer);
-    }
-    const tokenizerConfig = join(dirname(tokenizer), 'tokenizer_config.json');
-    if (existsSync(tokenizerConfig)) await copyFile(tokenizerConfig, join(tmp, 'tokenizer_config.json'));
+    if (tokenizer !== undefined) await writeTokenizerFiles(tmp, tokenizer);
   });
 }
 

@@ -11,9 +11,11 @@
  * `transformers`: decoding does not "clean up tokenization spaces" unless tokenizer_config.json
  * asks for it (the clean-up is lossy: "a ." → "a."), and decoding an empty list gives "".
  */
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { writeJsonAtomic } from '../util/atomic.ts';
 import { InputError, fileError } from '../util/errors.ts';
 
 export interface Tokenizer {
@@ -164,4 +166,23 @@ async function readJson(file: string, options: { optional?: boolean } = {}): Pro
   } catch (err) {
     throw new InputError(`invalid JSON: ${(err as Error).message}`, { file });
   }
+}
+
+/**
+ * Writes a tokenizer into a model directory being built: `tokenizer` is the parsed
+ * tokenizer.json object, or the path of a tokenizer.json whose tokenizer_config.json sibling
+ * (BOS/EOS settings) is copied along.
+ */
+export async function writeTokenizerFiles(dir: string, tokenizer: string | object): Promise<void> {
+  if (typeof tokenizer !== 'string') {
+    await writeJsonAtomic(join(dir, 'tokenizer.json'), tokenizer);
+    return;
+  }
+  try {
+    await copyFile(tokenizer, join(dir, 'tokenizer.json'));
+  } catch (err) {
+    throw fileError(err, tokenizer);
+  }
+  const tokenizerConfig = join(dirname(tokenizer), 'tokenizer_config.json');
+  if (existsSync(tokenizerConfig)) await copyFile(tokenizerConfig, join(dir, 'tokenizer_config.json'));
 }
