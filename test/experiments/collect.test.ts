@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectResults } from '../../lib/experiments/collect.ts';
+import { readExperimentPlan } from '../../lib/experiments/plan.ts';
+import { type ExperimentName, experimentPaths } from '../../lib/experiments/runs.ts';
+import { InputError } from '../../lib/util/errors.ts';
+
+const PLAN = readExperimentPlan({
+  file: 'params.yaml',
+  profile: 'test',
+  values: {
+    experiments: {
+      datasets: ['ptbxl', 'mimic'],
+      backbones: ['gpt2-medium'],
+      zero_shot: { directions: ['mimic-to-ptbxl'] },
+      robustness: { backbones: ['gpt2-medium'], dataset: 'mimic', perturbations: ['meit-partial-noise', 'lead-dropout'] },
+      ablations: { backbones: ['gpt2-medium'], dataset: 'ptbxl', alignments: ['prefix', 'none'] },
+    },
+  },
+});
+
+/** Flat metrics as evaluate writes them: `f1` with its interval, a control's F1 under its prefix. */
+function metrics(f1: number, ci: number, controls: Record<string, [number, number]> = {}): Record<string, number> {
+  const out: Record<string, number> = { 'meit/BLEU-4': f1 / 2, 'coco/BLEU-4': f1 / 3, 'clinical/micro_f1': f1, 'clinical/micro_f1_ci_low': f1 - ci, 'clinical/micro_f1_ci_high': f1 + ci };
+  for (const [control, [value, width]] of Object.entries(controls)) {
+    Object.assign(out, { [`${control}/clinical/micro_f1`]: value, [`${control}/clinical/micro_f1_ci_low`]: value - width, [`${control}/clinical/micro_f1_ci_high`]: value + width });
+  }
+  return out;
+}
+
+function writeRun(experiment: ExperimentName, run: string, m: Record<string, number>) {
+  const dir = experimentPaths.run(experiment, run);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'metrics.json'), JSON.stringify(m));
+}
+
+test('collectResults reads every run of the plan into rows, and checks the model against the no-ECG control', () => {
+  process.chdir(mkdtempSync(join(tmpdir(), 'meit-collect-')));
+  // (Binary fractions: exact sums.) PTB-XL: the model's interval [0.625, 0.875] lies above
+  // no-ECG's [0.25, 0.5]; MIMIC: [0.375, 0.625] overlaps [0.3125, 0.5625].
+  writeRun('backbones', 'ptbxl-gpt2-medium', metrics(0.75, 0.125, { 'no-ecg': [0.375, 0.125], 'shuffled-ecg': [0.4375, 0.125] }));
+  writeRun('backbones', 'mimic-gpt2-medium', metrics(0.5, 0.125, { 'no-ecg': [0.4375, 0.125] }));
+  writeRun('zero-shot', 'mimic-to-ptbxl-gpt2-medium-zero-shot', metrics(0.25, 0.0625));
+  writeRun('zero-shot', 'mimic-to-ptbxl-gpt2-medium-zero-shot-no-it', metrics(0.125, 0.0625));
+  for (let step = 1; step <= 4; step++) writeRun('robustness', `mimic-gpt2-medium-meit-partial-noise-${step}`, metrics(0.5 - step / 100, 0));
+  for (let step = 1; step <= 5; step++) writeRun('robustness', `mimic-gpt2-medium-lead-dropout-${step}`, metrics(0.5 - step / 10, 0));
+  for (const variant of ['prefix', 'none', 'no-instruction', 'seen-instructions']) writeRun('ablations', `ptbxl-gpt2-medium-${variant}`, metrics(0.1, 0));
+
+  const r = collectResults(PLAN);
+  assert.deepEqual(r.backbones.map((b) => [b.dataset, b.scores['BLEU-4'], b.scores['Clinical micro-F1']]), [
+    ['ptbxl', 0.375, { value: 0.75, lo: 0.625, hi: 0.875 }],
+    ['mimic', 0.25, { value: 0.5, lo: 0.375, hi: 0.625 }],
+  ]);
+  assert.deepEqual(r.ecgChecks.map((c) => [c.dataset, c.beatsNoEcg, c.beatsShuffled]), [['ptbxl', true, true], ['mimic', false, undefined]]);
+  assert.equal(r.ecgChecks[1]!.controls['shuffled-ecg'], undefined);
+
+  // In-domain is E1's model on the target dataset (PTB-XL).
+  assert.deepEqual(r.zeroShot.map((z) => [z.setting, z.scores['Clinical micro-F1']]), [
+    ['in-domain', { value: 0.75, lo: 0.625, hi: 0.875 }],
+    ['zero-shot', { value: 0.25, lo: 0.1875, hi: 0.3125 }],
+    ['zero-shot-no-it', { value: 0.125, lo: 0.0625, hi: 0.1875 }],
+  ]);
+
+  // Clean (level 0) is E1's MIMIC run; MEIT's noise is graded by the fraction of the signal.
+  assert.deepEqual(r.partialNoise.map((p) => [p.level, (p.scores['Clinical micro-F1'] as { value: number }).value]), [
+    [0, 0.5],
+    [0.05, 0.49],
+    [0.1, 0.48],
+    [0.15, 0.47],
+    [0.2, 0.46],
+  ]);
+  assert.deepEqual(r.perturbed.map((p) => [p.step, p.level, p.label]), [
+    [0, 0, 'clean'],
+    [1, 1, '1 lead dropped'],
+    [2, 2, '2 leads dropped'],
+    [3, 3, '3 leads dropped'],
+    [4, 6, '6 leads dropped'],
+    [5, 9, '9 leads dropped'],
+  ]);
+
+  // The MEIT arm, the other alignments (the paper's arms where it has them), then the controls.
+  assert.deepEqual(r.ablations.map((a) => [a.variant, a.paperVariant]), [
+    ['meit', undefined],
+    ['prefix', 'prefix'],
+    ['none (text only)', undefined],
+    ['no-instruction', undefined],
+    ['seen-instructions', undefined],
+    ['no-ecg', undefined],
+    ['shuffled-ecg', undefined],
+  ]);
+});
+
+test('a missing run names the file and the fix', () => {
+  process.chdir(mkdtempSync(join(tmpdir(), 'meit-collect-')));
+  assert.throws(
+    () => collectResults(PLAN),
+    (err: unknown) => err instanceof InputError && err.file === join('results', 'backbones', 'runs', 'ptbxl-gpt2-medium', 'metrics.json') && /run the stage that writes it first/.test(err.message),
+  );
+});
