@@ -150,7 +150,7 @@ function groupedBars(rows: readonly MetricValue[], layout: GroupedBarsLayout): T
   const xOrder = order(rows, layout.x.field);
   const colour = layout.group ?? layout.x;
   const colourOrder = order(rows, colour.field);
-  const x = { field: layout.x.field, type: 'nominal', title: layout.x.title, sort: xOrder, axis: { labelAngle: xOrder.length > 3 ? -35 : 0 } } as const;
+  const x = { field: layout.x.field, type: 'nominal', title: layout.x.title, sort: xOrder, axis: { labelAngle: xOrder.length > 1 ? -35 : 0 } } as const;
   const offset = layout.group ? { xOffset: { field: layout.group.field, type: 'nominal', sort: colourOrder } } : {};
   // With xOffset, a width step sizes one bar (vega-lite's default `for: 'offset'`).
   const step = layout.group ? 14 : 36;

@@ -7,8 +7,9 @@ const command: Command = {
   summary: "run the whole benchmark (dvc.yaml): the paper's tables and figures",
   description: `
 The main job. Runs every stage of dvc.yaml in dependency order: synthetic data (or your real
-PTB-XL / MIMIC-IV-ECG, as configured in params.yaml), preparation, and the experiments as they
-land. Uses 'dvc repro' when DVC is installed (in ./.venv or on PATH) and the checkout is a DVC
+PTB-XL / MIMIC-IV-ECG, as configured in params.yaml), preparation, the four experiments
+(backbones, zero-shot, robustness, ablations) and the report (results/tables, results/figures,
+results/README.md). Uses 'dvc repro' when DVC is installed (in ./.venv or on PATH) and the checkout is a DVC
 project; otherwise the kit's own runner executes the same stages, skipping those whose deps and
 params are unchanged.
 
