@@ -29,6 +29,8 @@ export interface ExperimentPlan {
   datasets: DatasetName[];
   /** E1: every backbone is trained on every dataset. */
   backbones: PresetName[];
+  /** E1 again with these seeds (beside params' `seed`), for mean ± sd over seeds. */
+  extraSeeds: number[];
   /** E2. */
   zeroShot: { backbones: PresetName[]; directions: Direction[] };
   /** E3. */
@@ -91,9 +93,17 @@ export function readExperimentPlan(p: LoadedParams): ExperimentPlan {
   const index = ex.index ?? 0;
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) throw new InputError(`experiments.example.index must be a non-negative integer, got ${JSON.stringify(index)}`, { file });
   const exampleBackbone = ex.backbone === undefined ? backbones[0]! : subset([ex.backbone], 'experiments.example.backbone')[0]!;
+  const extraSeeds = listOf(root.extra_seeds, 'experiments.extra_seeds', file).map((s) => {
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) throw new InputError(`experiments.extra_seeds must hold non-negative integers, got ${JSON.stringify(s)}`, { file });
+    return s;
+  });
+  if (extraSeeds.length && new Set([param(p, 'seed', 'number'), ...extraSeeds]).size !== extraSeeds.length + 1) {
+    throw new InputError('experiments.extra_seeds must differ from each other and from seed', { file });
+  }
   return {
     datasets,
     backbones,
+    extraSeeds,
     zeroShot: { backbones: subset(zs.backbones, 'experiments.zero_shot.backbones'), directions },
     robustness: {
       backbones: subset(rb.backbones, 'experiments.robustness.backbones'),

@@ -16,6 +16,7 @@ import { type LoadedParams, param } from '../config/params.ts';
 import type { AlignmentKind } from '../model/alignment.ts';
 import type { PresetName } from '../model/presets.ts';
 import { type Control, type EvaluateOptions, type TrainInstructionPolicy, type TrainOptions, readEvaluateOptions, readTrainOptions } from '../train/options.ts';
+import { meanSd } from '../eval/bootstrap.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { InputError } from '../util/errors.ts';
 
@@ -142,12 +143,37 @@ export function headlineMetrics(metrics: Record<string, number>): Record<string,
   return out;
 }
 
-/** Writes results/<experiment>/metrics.json: `<run>/<metric>` for every run, keys sorted. */
-export async function writeSummary(experiment: ExperimentName, runs: Record<string, Record<string, number>>): Promise<void> {
+/**
+ * Writes results/<experiment>/metrics.json: `<run>/<metric>` for every run, plus `aggregates`
+ * (already flat, e.g. across-seed means), keys sorted.
+ */
+export async function writeSummary(
+  experiment: ExperimentName,
+  runs: Record<string, Record<string, number>>,
+  aggregates: Record<string, number> = {},
+): Promise<void> {
   const flat: Record<string, number> = {};
-  for (const run of Object.keys(runs).sort()) {
+  for (const run of Object.keys(runs)) {
     const metrics = headlineMetrics(runs[run]!);
-    for (const key of Object.keys(metrics).sort()) flat[`${run}/${key}`] = metrics[key]!;
+    for (const key of Object.keys(metrics)) flat[`${run}/${key}`] = metrics[key]!;
   }
-  await writeJsonAtomic(experimentPaths.summary(experiment), flat);
+  Object.assign(flat, aggregates);
+  const sorted = Object.fromEntries(Object.keys(flat).sort().map((k) => [k, flat[k]!]));
+  await writeJsonAtomic(experimentPaths.summary(experiment), sorted);
+}
+
+/**
+ * Mean and sample sd over seeds of each headline metric present in every seed's run:
+ * `<prefix>/<metric>_mean`, `<prefix>/<metric>_sd`.
+ */
+export function acrossSeeds(prefix: string, perSeed: readonly Record<string, number>[]): Record<string, number> {
+  const headlines = perSeed.map(headlineMetrics);
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(headlines[0] ?? {})) {
+    if (!headlines.every((m) => key in m)) continue;
+    const { mean, sd } = meanSd(headlines.map((m) => m[key]!));
+    out[`${prefix}/${key}_mean`] = mean;
+    out[`${prefix}/${key}_sd`] = sd;
+  }
+  return out;
 }

@@ -100,3 +100,21 @@ test('a missing run names the file and the fix', () => {
     (err: unknown) => err instanceof InputError && err.file === join('results', 'backbones', 'runs', 'ptbxl-gpt2-medium', 'metrics.json') && /run the stage that writes it first/.test(err.message),
   );
 });
+
+test('across seeds: mean and sample sd of each headline metric every seed has', async () => {
+  const { acrossSeeds } = await import('../../lib/experiments/runs.ts');
+  // coco/BLEU-4 is a headline metric but only one seed has it: left out.
+  const seeds: Record<string, number>[] = [
+    { 'meit/BLEU-4': 0.2, 'clinical/micro_f1': 0.5, 'clinical/micro_f1_ci_low': 0.4, 'coco/BLEU-4': 0.9 },
+    { 'meit/BLEU-4': 0.4, 'clinical/micro_f1': 0.7, 'clinical/micro_f1_ci_low': 0.6 },
+  ];
+  const out = acrossSeeds('ptbxl-gpt2-medium/seeds', seeds);
+  assert.deepEqual(Object.keys(out).sort(), [
+    'ptbxl-gpt2-medium/seeds/clinical/micro_f1_mean',
+    'ptbxl-gpt2-medium/seeds/clinical/micro_f1_sd',
+    'ptbxl-gpt2-medium/seeds/meit/BLEU-4_mean',
+    'ptbxl-gpt2-medium/seeds/meit/BLEU-4_sd',
+  ]);
+  assert.ok(Math.abs(out['ptbxl-gpt2-medium/seeds/meit/BLEU-4_mean']! - 0.3) < 1e-12);
+  assert.ok(Math.abs(out['ptbxl-gpt2-medium/seeds/meit/BLEU-4_sd']! - Math.SQRT2 * 0.1) < 1e-12);
+});

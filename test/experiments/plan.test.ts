@@ -56,3 +56,13 @@ test('bad plans are InputErrors naming the key', () => {
   rejects({ ablations: { ...(BASE.ablations as ParamsTree), alignments: ['meit'] } }, /alignments: "meit" is not allowed/);
   rejects({ example: { index: -1 } }, /example\.index must be a non-negative integer/);
 });
+
+test('extra seeds: integers, distinct from each other and from seed', () => {
+  const plan = (extra: unknown, seed = 0) =>
+    readExperimentPlan({ file: 'params.yaml', profile: 'test', values: { seed, experiments: { ...BASE, extra_seeds: extra as ParamsTree[string] } } });
+  assert.deepEqual(plan([1, 2]).extraSeeds, [1, 2]);
+  assert.deepEqual(readExperimentPlan(withExperiments(BASE)).extraSeeds, []);
+  assert.throws(() => plan([0]), (e: unknown) => e instanceof InputError && /must differ/.test(e.message));
+  assert.throws(() => plan([1, 1]), /must differ/);
+  assert.throws(() => plan([1.5]), /non-negative integers/);
+});
