@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEIT_BIN, runMeit } from '../helpers/cli.ts';
-import { temp, tinyDataset, tinyParams } from './trainer-setup.ts';
+import { logWithoutTimings, runWeights, temp, tinyDataset, tinyParams } from './trainer-setup.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,16 +30,8 @@ test('a run killed with SIGKILL after its first checkpoint and resumed ends with
   const full = await uninterrupted;
   assert.equal(full.code, 0, full.stderr);
 
-  const weights = (run: string) => readFileSync(join(dir, run, 'model', 'model.safetensors'));
-  assert.ok(weights('killed').equals(weights('full')), 'resumed weights equal the uninterrupted run');
-  const records = (run: string) =>
-    readFileSync(join(dir, run, 'train-log.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const { tokens_per_s: _, ...rest } = JSON.parse(line) as Record<string, number>;
-        return rest;
-      });
+  assert.ok(runWeights(join(dir, 'killed')).equals(runWeights(join(dir, 'full'))), 'resumed weights equal the uninterrupted run');
+  const records = (run: string) => logWithoutTimings(join(dir, run));
   assert.deepEqual(records('killed'), records('full'), 'the log is cut back to the checkpoint and continued');
   assert.deepEqual(records('full').filter((r) => 'val_loss' in r).map((r) => r.step), [5, 10, 12], 'validation every 5 steps and at the end');
 });

@@ -3,7 +3,7 @@
  * (the real synthetic writer and `prepare`, 40 records of 2 s at 50 Hz) and a params file with
  * a one-layer, hidden-32 decoder, so that a training step takes milliseconds on wasm.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadParams, type LoadedParams } from '../../lib/config/params.ts';
@@ -81,4 +81,18 @@ export async function trainTiny(data: string, out: string, params: LoadedParams,
   const { alignment, ...rest } = request;
   const model = meitOptionsFromParams(params, 'gpt2-medium', alignment ? { alignment } : {});
   return train({ data, out, model, seed: 0, options: readTrainOptions(params), vocabSize: model.decoder!.vocabSize, ...rest });
+}
+
+/** The trained weights of run directory `run`, as bytes. */
+export const runWeights = (run: string): Buffer => readFileSync(join(run, 'model', 'model.safetensors'));
+
+/** The records of a run's train-log.jsonl without their timings (tokens_per_s). */
+export function logWithoutTimings(run: string): Record<string, number>[] {
+  return readFileSync(join(run, 'train-log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const { tokens_per_s: _, ...rest } = JSON.parse(line) as Record<string, number>;
+      return rest;
+    });
 }
