@@ -19,7 +19,8 @@ import { openPrepared } from '../data/shards.ts';
 import { Rng } from '../util/prng.ts';
 import { backboneRun } from './backbones.ts';
 import { readExperimentPlan } from './plan.ts';
-import { evaluateRun, experimentPaths, readRunMetrics, startExperiment, trainRun, writeSummary } from './runs.ts';
+import { type RunJob, runJobs } from './jobs.ts';
+import { experimentPaths, readRunMetrics, startExperiment, writeSummary } from './runs.ts';
 import { writeDerivedTestSet } from './testsets.ts';
 
 /** Run name, e.g. "ptbxl-gpt2-medium-prefix". */
@@ -44,19 +45,20 @@ export async function runAblations(params: LoadedParams): Promise<void> {
     } finally {
       source.close();
     }
+    const jobs: RunJob[] = [];
     for (const backbone of backbones) {
       const meitModel = experimentPaths.model('backbones', backboneRun(dataset, backbone));
       runs[ablationRun(dataset, backbone, 'meit')] = readRunMetrics(experimentPaths.run('backbones', backboneRun(dataset, backbone)));
       const seenRun = ablationRun(dataset, backbone, 'seen-instructions');
-      runs[seenRun] = await evaluateRun(ctx, { model: meitModel, data: seen, out: experimentPaths.run('ablations', seenRun), controls: [] });
+      jobs.push({ evaluations: [{ name: seenRun, model: meitModel, data: seen, out: experimentPaths.run('ablations', seenRun), controls: [] }] });
       const variants = [...alignments.map((alignment) => ({ variant: alignment, alignment, instruction: undefined })), { variant: 'no-instruction', alignment: 'meit' as const, instruction: 'none' as const }];
       for (const { variant, alignment, instruction } of variants) {
         const run = ablationRun(dataset, backbone, variant);
         const model = experimentPaths.model('ablations', run);
-        await trainRun(ctx, { data, out: model, backbone, alignment, instruction });
-        runs[run] = await evaluateRun(ctx, { model, data, out: experimentPaths.run('ablations', run), controls: [] });
+        jobs.push({ train: { data, out: model, backbone, alignment, instruction }, evaluations: [{ name: run, model, data, out: experimentPaths.run('ablations', run), controls: [] }] });
       }
     }
+    Object.assign(runs, await runJobs(ctx, jobs, plan.workers, 'ablations'));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -8,7 +8,8 @@
  */
 import type { LoadedParams } from '../config/params.ts';
 import { readExperimentPlan } from './plan.ts';
-import { acrossSeeds, evaluateRun, experimentPaths, startExperiment, trainRun, writeSummary } from './runs.ts';
+import { type RunJob, runJobs } from './jobs.ts';
+import { acrossSeeds, experimentPaths, startExperiment, writeSummary } from './runs.ts';
 
 /** Run name of E1's model of `backbone` on `dataset`, e.g. "ptbxl-gpt2-medium". */
 export const backboneRun = (dataset: string, backbone: string) => `${dataset}-${backbone}`;
@@ -16,22 +17,26 @@ export const backboneRun = (dataset: string, backbone: string) => `${dataset}-${
 export async function runBackbones(params: LoadedParams): Promise<void> {
   const plan = readExperimentPlan(params);
   const ctx = await startExperiment('backbones', params);
-  const runs: Record<string, Record<string, number>> = {};
-  const aggregates: Record<string, number> = {};
+  const seeds = [ctx.seed, ...plan.extraSeeds];
+  const seededRun = (run: string, seed: number) => (seed === ctx.seed ? run : `${run}-seed${seed}`);
+  const jobs: RunJob[] = [];
   for (const dataset of plan.datasets) {
     for (const backbone of plan.backbones) {
-      const run = backboneRun(dataset, backbone);
       const data = experimentPaths.prepared(dataset);
-      const seeds = [ctx.seed, ...plan.extraSeeds];
       for (const seed of seeds) {
-        const name = seed === ctx.seed ? run : `${run}-seed${seed}`;
+        const name = seededRun(backboneRun(dataset, backbone), seed);
         const model = experimentPaths.model('backbones', name);
-        const seeded = { ...ctx, seed };
-        await trainRun(seeded, { data, out: model, backbone });
-        runs[name] = await evaluateRun(seeded, { model, data, out: experimentPaths.run('backbones', name) });
+        jobs.push({ seed, train: { data, out: model, backbone }, evaluations: [{ name, model, data, out: experimentPaths.run('backbones', name) }] });
       }
-      if (seeds.length > 1) {
-        Object.assign(aggregates, acrossSeeds(`${run}/seeds`, seeds.map((s) => runs[s === ctx.seed ? run : `${run}-seed${s}`]!)));
+    }
+  }
+  const runs = await runJobs(ctx, jobs, plan.workers, 'backbones');
+  const aggregates: Record<string, number> = {};
+  if (seeds.length > 1) {
+    for (const dataset of plan.datasets) {
+      for (const backbone of plan.backbones) {
+        const run = backboneRun(dataset, backbone);
+        Object.assign(aggregates, acrossSeeds(`${run}/seeds`, seeds.map((s) => runs[seededRun(run, s)]!)));
       }
     }
   }

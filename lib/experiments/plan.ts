@@ -4,6 +4,7 @@
  * profile. DVC's foreach can only see params.yaml's base values, so the stages loop over
  * these lists themselves (one stage per experiment, one result directory per run).
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type Json, type LoadedParams, isObject, param } from '../config/params.ts';
 import { PERTURBATION_KINDS, type PerturbationKind } from '../ecg/perturb.ts';
@@ -39,6 +40,8 @@ export interface ExperimentPlan {
   ablations: { backbones: PresetName[]; dataset: DatasetName; alignments: AblationAlignment[] };
   /** The 12-lead figure: test example `index` of `dataset`, reported by `backbone`. */
   example: { dataset: DatasetName; backbone: PresetName; index: number };
+  /** Worker threads that run an experiment's runs side by side (0: one after the other, here). */
+  workers: number;
 }
 
 /** Where a dataset is read from: `prepare.<dataset>.root` when set, else the synthetic copy. */
@@ -104,6 +107,7 @@ export function readExperimentPlan(p: LoadedParams): ExperimentPlan {
     datasets,
     backbones,
     extraSeeds,
+    workers: readWorkers(root.workers, file),
     zeroShot: { backbones: subset(zs.backbones, 'experiments.zero_shot.backbones'), directions },
     robustness: {
       backbones: subset(rb.backbones, 'experiments.robustness.backbones'),
@@ -117,6 +121,18 @@ export function readExperimentPlan(p: LoadedParams): ExperimentPlan {
     },
     example: { dataset: dataset(ex.dataset ?? datasets[0], 'experiments.example.dataset'), backbone: exampleBackbone, index },
   };
+}
+
+/** `experiments.workers`: auto (one per core, none on a single core) or a count. */
+function readWorkers(value: Json | undefined, file: string): number {
+  if (value === undefined || value === null || value === 'auto') {
+    const cores = availableParallelism();
+    return cores > 1 ? cores : 0;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 64) {
+    throw new InputError(`experiments.workers must be auto or an integer from 0 to 64, got ${JSON.stringify(value)}`, { file });
+  }
+  return value;
 }
 
 function section(value: Json | undefined, key: string, file: string): { [k: string]: Json } {

@@ -12,7 +12,7 @@
  *
  * MEIT's noise is labelled for what it is — "partial white noise ≤ p% of the signal" — never
  * as an SNR. Every perturbed test set is seeded per record (rng.fork(example id)), written
- * once to a temporary prepared directory, evaluated by every backbone, then removed.
+ * once to a temporary prepared directory, evaluated by every backbone, and removed at the end.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,8 @@ import { writeFileAtomic } from '../util/atomic.ts';
 import { Rng } from '../util/prng.ts';
 import { backboneRun } from './backbones.ts';
 import { readExperimentPlan } from './plan.ts';
-import { evaluateRun, experimentPaths, readRunMetrics, startExperiment, writeSummary } from './runs.ts';
+import { type RunJob, runJobs } from './jobs.ts';
+import { experimentPaths, readRunMetrics, startExperiment, writeSummary } from './runs.ts';
 import { writeDerivedTestSet } from './testsets.ts';
 
 export const CURVES_FILE = join('results', 'robustness', 'curves.csv');
@@ -75,9 +76,11 @@ export async function runRobustness(params: LoadedParams): Promise<void> {
       const clean = readRunMetrics(experimentPaths.run('backbones', backboneRun(dataset, backbone)));
       for (const kind of perturbations) points.push({ backbone, perturbation: kind, step: 0, level: 0, label: 'clean', metrics: clean });
     }
+    // Every perturbed test set first, then one evaluation job per backbone and set.
+    const jobs: RunJob[] = [];
+    const pending: Omit<CurvePoint, 'metrics'>[] = [];
     for (const kind of perturbations) {
-      const levels = perturbationLevels(kind);
-      for (const [k, perturbation] of levels.entries()) {
+      for (const [k, perturbation] of perturbationLevels(kind).entries()) {
         const step = k + 1;
         const label = perturbationLabel(perturbation);
         const rng = new Rng(ctx.seed).fork('robustness').fork(`${kind}/${step}`);
@@ -89,12 +92,17 @@ export async function runRobustness(params: LoadedParams): Promise<void> {
         for (const backbone of backbones) {
           const run = robustnessRun(dataset, backbone, kind, step);
           const model = experimentPaths.model('backbones', backboneRun(dataset, backbone));
-          runs[run] = await evaluateRun(ctx, { model, data, out: experimentPaths.run('robustness', run), controls: [] });
-          points.push({ backbone, perturbation: kind, step, level: severityValue(perturbation), label, metrics: runs[run]! });
+          jobs.push({ evaluations: [{ name: run, model, data, out: experimentPaths.run('robustness', run), controls: [] }] });
+          pending.push({ backbone, perturbation: kind, step, level: severityValue(perturbation), label });
         }
-        await rm(data, { recursive: true, force: true });
       }
     }
+    const metrics = await runJobs(ctx, jobs, plan.workers, 'robustness');
+    jobs.forEach((job, i) => {
+      const run = job.evaluations[0]!.name;
+      runs[run] = metrics[run]!;
+      points.push({ ...pending[i]!, metrics: runs[run] });
+    });
   } finally {
     source.close();
     await rm(scratch, { recursive: true, force: true });

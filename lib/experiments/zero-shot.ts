@@ -7,7 +7,8 @@
 import type { LoadedParams } from '../config/params.ts';
 import { backboneRun } from './backbones.ts';
 import { readExperimentPlan } from './plan.ts';
-import { evaluateRun, experimentPaths, readRunMetrics, startExperiment, trainRun, writeSummary } from './runs.ts';
+import { type RunJob, runJobs } from './jobs.ts';
+import { experimentPaths, readRunMetrics, startExperiment, writeSummary } from './runs.ts';
 
 export const ZERO_SHOT_SETTINGS = ['in-domain', 'zero-shot', 'zero-shot-no-it'] as const;
 export type ZeroShotSettingName = (typeof ZERO_SHOT_SETTINGS)[number];
@@ -18,30 +19,29 @@ export const zeroShotRun = (from: string, to: string, backbone: string, setting:
 export async function runZeroShot(params: LoadedParams): Promise<void> {
   const plan = readExperimentPlan(params);
   const ctx = await startExperiment('zero-shot', params);
-  const runs: Record<string, Record<string, number>> = {};
-  const noInstructionModels = new Map<string, string>();
+  const inDomain: Record<string, Record<string, number>> = {};
+  const jobs: RunJob[] = [];
+  // One plain fine-tuned model per source dataset and backbone serves every direction from it.
+  const plainJobs = new Map<string, RunJob>();
   for (const { from, to } of plan.zeroShot.directions) {
     for (const backbone of plan.zeroShot.backbones) {
       const target = experimentPaths.prepared(to);
-      runs[zeroShotRun(from, to, backbone, 'in-domain')] = readRunMetrics(experimentPaths.run('backbones', backboneRun(to, backbone)));
+      inDomain[zeroShotRun(from, to, backbone, 'in-domain')] = readRunMetrics(experimentPaths.run('backbones', backboneRun(to, backbone)));
       const transferred = zeroShotRun(from, to, backbone, 'zero-shot');
-      runs[transferred] = await evaluateRun(ctx, {
-        model: experimentPaths.model('backbones', backboneRun(from, backbone)),
-        data: target,
-        out: experimentPaths.run('zero-shot', transferred),
-        controls: ['no-ecg'],
+      jobs.push({
+        evaluations: [{ name: transferred, model: experimentPaths.model('backbones', backboneRun(from, backbone)), data: target, out: experimentPaths.run('zero-shot', transferred), controls: ['no-ecg'] }],
       });
-      // One plain fine-tuned model per source dataset and backbone serves every direction.
-      const plainRun = `${from}-${backbone}-no-it`;
-      let plain = noInstructionModels.get(plainRun);
-      if (!plain) {
-        plain = experimentPaths.model('zero-shot', plainRun);
-        await trainRun(ctx, { data: experimentPaths.prepared(from), out: plain, backbone, instruction: 'none' });
-        noInstructionModels.set(plainRun, plain);
+      const plain = experimentPaths.model('zero-shot', `${from}-${backbone}-no-it`);
+      let plainJob = plainJobs.get(plain);
+      if (!plainJob) {
+        plainJob = { train: { data: experimentPaths.prepared(from), out: plain, backbone, instruction: 'none' }, evaluations: [] };
+        plainJobs.set(plain, plainJob);
+        jobs.push(plainJob);
       }
       const plainTransferred = zeroShotRun(from, to, backbone, 'zero-shot-no-it');
-      runs[plainTransferred] = await evaluateRun(ctx, { model: plain, data: target, out: experimentPaths.run('zero-shot', plainTransferred), controls: ['no-ecg'] });
+      plainJob.evaluations.push({ name: plainTransferred, model: plain, data: target, out: experimentPaths.run('zero-shot', plainTransferred), controls: ['no-ecg'] });
     }
   }
-  await writeSummary('zero-shot', runs);
+  const runs = await runJobs(ctx, jobs, plan.workers, 'zero-shot');
+  await writeSummary('zero-shot', { ...inDomain, ...runs });
 }

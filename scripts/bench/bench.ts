@@ -361,7 +361,9 @@ async function metricsSection(py: PythonSetup, work: string): Promise<MetricsSec
     kitScores = out.scores;
   }
   await closeAll('metrics', { kit, pycocoevalcap: coco });
-  const diffs = Object.entries(ref.scores).map(([k, v]) => Math.abs((kitScores[k] ?? NaN) - v));
+  const diff = (k: string) => Math.abs((kitScores[k] ?? NaN) - ref.scores[k]!);
+  const diffs = Object.keys(ref.scores).filter((k) => k !== 'METEOR').map(diff);
+  const meteorDiff = diff('METEOR');
   const kitRate = ref.pairs / median(kitS);
   const pyRate = ref.pairs / ref.seconds;
   return {
@@ -371,6 +373,7 @@ async function metricsSection(py: PythonSetup, work: string): Promise<MetricsSec
     pycocoevalcap_pairs_per_s: round3(pyRate),
     ratio: round3(kitRate / pyRate),
     max_abs_diff: diffs.some(Number.isNaN) ? null : Math.max(...diffs),
+    meteor_abs_diff: Number.isNaN(meteorDiff) ? null : meteorDiff,
     kit_scores: kitScores,
     pycocoevalcap_scores: ref.scores,
   };

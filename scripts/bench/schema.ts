@@ -68,8 +68,10 @@ export interface MetricsSection {
   kit_pairs_per_s: number;
   pycocoevalcap_pairs_per_s: number;
   ratio: number;
-  /** Largest |kit − pycocoevalcap| over the seven scores; null if a score is missing. */
+  /** Largest |kit − pycocoevalcap| over BLEU-1..4, ROUGE-L and CIDEr-D; null if a score is missing. */
   max_abs_diff: number | null;
+  /** |kit − Meteor 1.5 jar| on METEOR, which the kit approximates (no paraphrase table); null if missing. */
+  meteor_abs_diff: number | null;
   kit_scores: Record<string, number>;
   pycocoevalcap_scores: Record<string, number>;
 }

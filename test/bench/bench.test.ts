@@ -91,7 +91,7 @@ function sample(): BenchResult {
       what: 'w', kit: [{ records: 1, seconds: 1, records_per_s: 1, workers: 0, peak_rss_mb: 100 }, { records: 4, seconds: 2, records_per_s: 2, workers: 0, peak_rss_mb: 101 }],
       wfdb_python: null, ratio: null, memory_growth: { factor: 1.01, records: '1 → 4', peak_rss_mb: '100 → 101' },
     },
-    metrics: { pairs: 5, what: 'w', kit_pairs_per_s: 50, pycocoevalcap_pairs_per_s: 1, ratio: 50, max_abs_diff: 0, kit_scores: { 'BLEU-1': 0.5 }, pycocoevalcap_scores: { 'BLEU-1': 0.5 } },
+    metrics: { pairs: 5, what: 'w', kit_pairs_per_s: 50, pycocoevalcap_pairs_per_s: 1, ratio: 50, max_abs_diff: 0, meteor_abs_diff: 0.003, kit_scores: { 'BLEU-1': 0.5 }, pycocoevalcap_scores: { 'BLEU-1': 0.5 } },
     memory: {}, reproduce: [{ profile: 'smoke', seconds: 1, peak_rss_mb: 1, ok: true }], levers: { a: 1 }, targets: [], skipped: [],
   };
 }
@@ -116,10 +116,12 @@ test('evaluateTargets: met, not met, and not measured', () => {
   assert.equal(targets.get('generation (greedy, KV cache), wasm backend'), true); // 0.6x >= 0.5x
   assert.equal(targets.get('WFDB decoding'), true);
   assert.equal(targets.get('caption metrics'), true);
+  assert.equal(targets.get('METEOR'), false); // |Δ| 0.003: an approximation, reported apart
   assert.equal(targets.get('prepare peak memory'), true);
   const unmeasured = { ...sample(), metrics: null, generation: [{ preset: 'opt', kit_tokens_per_s: 1, hf_tokens_per_s: null, ratio: null }] };
   const t2 = new Map(evaluateTargets(unmeasured).map((t) => [t.name, t.met]));
   assert.equal(t2.get('caption metrics'), null);
+  assert.equal(t2.get('METEOR'), null);
   assert.equal(t2.get('generation (greedy, KV cache), wasm backend'), null);
   assert.match(renderMarkdown({ ...sample(), targets: evaluateTargets(sample()) }), /\| train step, wasm backend \| .* \| \*\*not met\*\* \|/);
 });

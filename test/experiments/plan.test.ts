@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import type { LoadedParams, ParamsTree } from '../../lib/config/params.ts';
 import { loadParams } from '../../lib/config/params.ts';
 import { readExperimentPlan } from '../../lib/experiments/plan.ts';
@@ -65,4 +66,14 @@ test('extra seeds: integers, distinct from each other and from seed', () => {
   assert.throws(() => plan([0]), (e: unknown) => e instanceof InputError && /must differ/.test(e.message));
   assert.throws(() => plan([1, 1]), /must differ/);
   assert.throws(() => plan([1.5]), /non-negative integers/);
+});
+
+test('workers: auto is one per core (none on one core), or an explicit count', () => {
+  const cores = availableParallelism();
+  assert.equal(readExperimentPlan(withExperiments(BASE)).workers, cores > 1 ? cores : 0);
+  assert.equal(readExperimentPlan(withExperiments({ ...BASE, workers: 'auto' })).workers, cores > 1 ? cores : 0);
+  assert.equal(readExperimentPlan(withExperiments({ ...BASE, workers: 0 })).workers, 0);
+  assert.equal(readExperimentPlan(withExperiments({ ...BASE, workers: 3 })).workers, 3);
+  rejects({ workers: -1 }, /experiments\.workers must be auto or an integer from 0 to 64/);
+  rejects({ workers: 'many' }, /experiments\.workers must be auto/);
 });

@@ -2,14 +2,16 @@
  * The smoke profile end to end, as a user runs it: `meit reproduce --profile smoke` in a fresh
  * copy of the project, once with the kit's runner and once with real DVC (a second runner run
  * when DVC is not installed; under CI=true DVC is required). Both must produce every table,
- * figure and metrics file, byte for byte the same: the pipeline is deterministic.
+ * figure and metrics file, byte for byte the same: the pipeline is deterministic. The runner's
+ * copy runs the experiments one after the other (experiments.workers: 0), the second in worker
+ * threads, so the same bytes also show that parallel runs change nothing.
  *
  * A few minutes on two cores: this is the slowest test of the kit, on purpose the only one.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +63,10 @@ before(async () => {
   // Both copies first: the same sources, whatever happens to the checkout while they run.
   const a = copyProject('runner');
   const b = copyProject(hasDvc ? 'dvc' : 'runner2');
+  // After the commit, so both copies name the same one in results/README.md.
+  const params = join(a, 'params.yaml');
+  writeFileSync(params, readFileSync(params, 'utf8').replace(/^  workers: auto( +# runs side by side)/m, '  workers: 0   $1'));
+  assert.match(readFileSync(params, 'utf8'), /^  workers: 0 +# runs side by side/m);
   runner = { dir: a, result: await reproduce(a, false) };
   second = { dir: b, result: await reproduce(b, hasDvc) };
 });
