@@ -19,7 +19,7 @@
  * backend already is native.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -393,7 +393,9 @@ function copyProject(dir: string): void {
  * budget can be stopped with every stage process it started. GNU time, when present, gives the
  * peak RSS of the largest process.
  */
-function timedReproduce(dir: string, profile: string, budgetSeconds: number): Promise<BenchResult['reproduce'][number]> {
+function timedReproduce(dir: string, profile: string, workers: 'auto' | 0, budgetSeconds: number): Promise<BenchResult['reproduce'][number]> {
+  const params = join(dir, 'params.yaml');
+  writeFileSync(params, readFileSync(params, 'utf8').replace(/^(  workers: )(auto|0)( +# runs side by side)/m, (_, key, _old, rest) => `${key}${String(workers).padEnd(4)}${rest}`));
   const args = [join(dir, 'bin', 'meit.js'), 'reproduce', '--profile', profile, '--no-dvc', '--force'];
   const [command, argv] = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, ...args]] : [process.execPath, args];
   return new Promise((done) => {
@@ -417,7 +419,7 @@ function timedReproduce(dir: string, profile: string, budgetSeconds: number): Pr
       const note = overBudget
         ? `stopped after the ${budgetSeconds} s budget (--reproduce-timeout) in stage '${stages.at(-1) ?? '?'}'; finished: ${stages.slice(0, -1).join(', ') || 'none'}`
         : ok ? `stages: ${stages.join(', ')}` : `exit ${code}: ${output.trim().split('\n').filter((l) => !l.startsWith('maxrss')).at(-1) ?? ''}`;
-      done({ profile, seconds: ok ? seconds : null, peak_rss_mb: ok && rss ? round3(Number(rss[1]) / 1024) : null, ok, note });
+      done({ profile, workers, seconds: ok ? seconds : null, peak_rss_mb: ok && rss ? round3(Number(rss[1]) / 1024) : null, ok, note });
     });
   });
 }
@@ -431,9 +433,16 @@ async function reproduceSection(work: string): Promise<BenchResult['reproduce']>
   execFileSync('mkdir', ['-p', dir]);
   copyProject(dir);
   const out: BenchResult['reproduce'] = [];
+  const budget = Number(flags['reproduce-timeout']);
   for (const profile of SIZES.reproduce) {
-    log(`reproduce --profile ${profile} (budget ${flags['reproduce-timeout']} s)`);
-    out.push(await timedReproduce(dir, profile, Number(flags['reproduce-timeout'])));
+    log(`reproduce --profile ${profile} (budget ${budget} s)`);
+    out.push(await timedReproduce(dir, profile, 'auto', budget));
+  }
+  // The lever of experiments.workers: the first profile again with its runs one after the other.
+  const [first] = SIZES.reproduce;
+  if (first) {
+    log(`reproduce --profile ${first} with experiments.workers: 0 (budget ${budget} s)`);
+    out.push(await timedReproduce(dir, first, 0, budget));
   }
   return out;
 }

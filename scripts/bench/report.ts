@@ -152,7 +152,7 @@ export function renderMarkdown(r: BenchResult): string {
   out.push('## Whole pipeline', '');
   if (r.reproduce.length > 0) {
     out.push('`meit reproduce --profile P --no-dvc --force` in a temporary copy of the project, each within a time budget (`--reproduce-timeout`, so that `npm run bench` stays near 10 minutes); peak RSS: the largest process (GNU time).', '');
-    out.push(table(['profile', 'wall s', 'peak RSS MiB', 'ok', 'note'], r.reproduce.map((x) => [x.profile, x.seconds, x.peak_rss_mb, x.ok ? 'yes' : 'no', x.note ?? ''])), '');
+    out.push(table(['profile', 'experiments.workers', 'wall s', 'peak RSS MiB', 'ok', 'note'], r.reproduce.map((x) => [x.profile, x.workers, x.seconds, x.peak_rss_mb, x.ok ? 'yes' : 'no', x.note ?? ''])), '');
   } else out.push('Not run (see Skipped).', '');
 
   out.push('## Levers', '');
@@ -183,5 +183,12 @@ function renderLevers(r: BenchResult): string {
   const pm = l.prod_mode;
   const verdict = (x: number) => (Math.abs(x - 1) <= 0.1 ? 'within the ±10% noise of this machine: no gain, as the backend engineer found (in tfjs 4.22 it only silences warnings)' : `a ${x > 1 ? 'gain' : 'loss'} of ${Math.abs(x - 1) * 100 | 0}% in this run`);
   out.push(`5. **tf.enableProdMode** (the kit turns it on in initBackend): ${pm ? `${pm.preset} train step ${fmt(pm.on_ms)} ms with production mode, ${fmt(pm.off_ms)} ms without (${fmt(pm.speedup)}x): ${verdict(pm.speedup as number)}.` : 'not measured.'}`);
+  const serial = r.reproduce.find((x) => x.workers === 0);
+  const parallel = serial && r.reproduce.find((x) => x.workers === 'auto' && x.profile === serial.profile);
+  out.push(`6. **Runs side by side** (experiments.workers, lib/experiments/jobs.ts): each experiment's independent train-and-evaluate runs go to worker threads, one per core, each with its own single-threaded wasm backend. ${
+    serial && parallel && serial.seconds !== null && parallel.seconds !== null
+      ? `Profile ${serial.profile}, whole pipeline: ${fmt(serial.seconds)} s one after the other vs ${fmt(parallel.seconds)} s side by side (${fmt(Math.round((serial.seconds / parallel.seconds) * 100) / 100)}x, on ${(r.machine as { cores: number }).cores} cores).`
+      : 'Not measured in this run (see Whole pipeline).'
+  }`);
   return out.join('\n');
 }

@@ -99,7 +99,8 @@ export interface BenchResult {
   prepare: PrepareSection | null;
   metrics: MetricsSection | null;
   memory: Record<string, Record<string, number | null>>;
-  reproduce: { profile: string; seconds: number | null; peak_rss_mb: number | null; ok: boolean; note?: string }[];
+  /** experiments.workers: 'auto' (the default: worker threads, one per core) or 0 (runs one after the other, a lever's baseline). */
+  reproduce: { profile: string; workers: 'auto' | 0; seconds: number | null; peak_rss_mb: number | null; ok: boolean; note?: string }[];
   levers: Record<string, unknown>;
   targets: Target[];
   skipped: { section: string; reason: string }[];

@@ -92,7 +92,7 @@ function sample(): BenchResult {
       wfdb_python: null, ratio: null, memory_growth: { factor: 1.01, records: '1 → 4', peak_rss_mb: '100 → 101' },
     },
     metrics: { pairs: 5, what: 'w', kit_pairs_per_s: 50, pycocoevalcap_pairs_per_s: 1, ratio: 50, max_abs_diff: 0, meteor_abs_diff: 0.003, kit_scores: { 'BLEU-1': 0.5 }, pycocoevalcap_scores: { 'BLEU-1': 0.5 } },
-    memory: {}, reproduce: [{ profile: 'smoke', seconds: 1, peak_rss_mb: 1, ok: true }], levers: { a: 1 }, targets: [], skipped: [],
+    memory: {}, reproduce: [{ profile: 'smoke', workers: 'auto', seconds: 1, peak_rss_mb: 1, ok: true }, { profile: 'smoke', workers: 0, seconds: 1.8, peak_rss_mb: 1, ok: true }], levers: { a: 1 }, targets: [], skipped: [],
   };
 }
 
@@ -124,6 +124,7 @@ test('evaluateTargets: met, not met, and not measured', () => {
   assert.equal(t2.get('METEOR'), null);
   assert.equal(t2.get('generation (greedy, KV cache), wasm backend'), null);
   assert.match(renderMarkdown({ ...sample(), targets: evaluateTargets(sample()) }), /\| train step, wasm backend \| .* \| \*\*not met\*\* \|/);
+  assert.match(renderMarkdown({ ...sample(), targets: evaluateTargets(sample()) }), /Runs side by side.* 1\.8 s one after the other vs 1 s side by side \(1\.8x/);
 });
 
 test('the committed results/bench/bench.json is a well-formed full run', { skip: !existsSync(join(ROOT, 'results', 'bench', 'bench.json')) && 'no committed run yet' }, () => {
