@@ -22,11 +22,18 @@ const PLAN = readExperimentPlan({
   },
 });
 
-/** Flat metrics as evaluate writes them: `f1` with its interval, a control's F1 under its prefix. */
+/** `key` = value with its interval [value - width, value + width], under `prefix`. */
+const withInterval = (prefix: string, key: string, value: number, width: number) => ({ [prefix + key]: value, [`${prefix}${key}_ci_low`]: value - width, [`${prefix}${key}_ci_high`]: value + width });
+
+/**
+ * Flat metrics as evaluate writes them: micro-F1 `f1` with its interval, a control's under its
+ * prefix; macro-F1 at half the model's micro-F1 and a quarter of each control's, with intervals
+ * a quarter as wide (binary fractions: exact sums).
+ */
 function metrics(f1: number, ci: number, controls: Record<string, [number, number]> = {}): Record<string, number> {
-  const out: Record<string, number> = { 'meit/BLEU-4': f1 / 2, 'coco/BLEU-4': f1 / 3, 'clinical/micro_f1': f1, 'clinical/micro_f1_ci_low': f1 - ci, 'clinical/micro_f1_ci_high': f1 + ci };
+  const out: Record<string, number> = { 'meit/BLEU-4': f1 / 2, 'coco/BLEU-4': f1 / 3, ...withInterval('', 'clinical/micro_f1', f1, ci), ...withInterval('', 'clinical/macro_f1', f1 / 2, ci / 4) };
   for (const [control, [value, width]] of Object.entries(controls)) {
-    Object.assign(out, { [`${control}/clinical/micro_f1`]: value, [`${control}/clinical/micro_f1_ci_low`]: value - width, [`${control}/clinical/micro_f1_ci_high`]: value + width });
+    Object.assign(out, withInterval(`${control}/`, 'clinical/micro_f1', value, width), withInterval(`${control}/`, 'clinical/macro_f1', value / 4, width / 4));
   }
   return out;
 }
@@ -54,8 +61,15 @@ test('collectResults reads every run of the plan into rows, and checks the model
     ['ptbxl', 0.375, { value: 0.75, lo: 0.625, hi: 0.875 }],
     ['mimic', 0.25, { value: 0.5, lo: 0.375, hi: 0.625 }],
   ]);
-  assert.deepEqual(r.ecgChecks.map((c) => [c.dataset, c.beatsNoEcg, c.beatsShuffled]), [['ptbxl', true, true], ['mimic', false, undefined]]);
-  assert.equal(r.ecgChecks[1]!.controls['shuffled-ecg'], undefined);
+  // Macro-F1: PTB-XL [0.34375, 0.40625] vs no-ECG's [0.0625, 0.125]; MIMIC [0.21875, 0.28125]
+  // vs [0.078125, 0.140625]: above, where micro-F1 overlaps.
+  assert.deepEqual(r.ecgChecks.map((c) => [c.dataset, c.metric, c.beatsNoEcg, c.beatsShuffled]), [
+    ['ptbxl', 'micro-F1', true, true],
+    ['ptbxl', 'macro-F1', true, true],
+    ['mimic', 'micro-F1', false, undefined],
+    ['mimic', 'macro-F1', true, undefined],
+  ]);
+  assert.equal(r.ecgChecks[2]!.controls['shuffled-ecg'], undefined);
 
   // In-domain is E1's model on the target dataset (PTB-XL).
   assert.deepEqual(r.zeroShot.map((z) => [z.setting, z.scores['Clinical micro-F1']]), [
