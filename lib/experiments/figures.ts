@@ -38,7 +38,7 @@ export const FIGURES = [
 ] as const;
 
 /** The metrics the bar charts show (table names, see scores.ts). */
-const BAR_METRICS = ['BLEU-4', 'METEOR', 'ROUGE-L', 'CIDEr-D', 'Clinical micro-F1'] as const;
+const BAR_METRICS = ['BLEU-4', 'METEOR', 'ROUGE-L', 'CIDEr-D', 'Clinical micro-F1', 'Clinical macro-F1'] as const;
 const CURVE_METRICS = ['METEOR', 'ROUGE-L', 'BLEU-4', 'Clinical micro-F1'] as const;
 
 const DATASET_NAMES: Record<string, string> = { mimic: 'MIMIC-IV-ECG', ptbxl: 'PTB-XL' };

@@ -105,7 +105,7 @@ async function writeReadme(params: LoadedParams, tables: readonly string[], r: C
     const checks = r.ecgChecks.filter((c) => c.metric === metric && c[key] !== undefined);
     return `${checks.filter((c) => c[key]).length} of ${checks.length}`;
   };
-  const ecgCheck = (Object.keys(ECG_CHECK_METRICS) as EcgCheckMetric[]).map((m) => `on clinical ${m}, above the no-ECG control's in ${count(m, 'beatsNoEcg')} backbone × dataset runs and above the shuffled-ECG control's in ${count(m, 'beatsShuffled')}`);
+  const ecgCheck = (Object.keys(ECG_CHECK_METRICS) as EcgCheckMetric[]).map((m) => `on clinical ${m}, the MEIT model's interval lies above the no-ECG control's in ${count(m, 'beatsNoEcg')} backbone × dataset runs and above the shuffled-ECG control's in ${count(m, 'beatsShuffled')}`);
   const lines = [
     '# meit-kit results',
     '',
@@ -116,7 +116,7 @@ async function writeReadme(params: LoadedParams, tables: readonly string[], r: C
     '"(coco)" columns are the standard pycocoevalcap scores; intervals ("lo", "hi") are 95% percentile bootstrap intervals.',
     'Data are synthetic unless params.yaml points prepare.<dataset>.root at a real copy: the paper\'s numbers stand beside the kit\'s for reference, not as a target.',
     '',
-    `ECG check (table ecg-controls): the MEIT model's interval lies ${ecgCheck.join('; ')}.`,
+    `ECG check (table ecg-controls): ${ecgCheck.join('; ')}.`,
     '',
   ];
   for (const name of tables) {
