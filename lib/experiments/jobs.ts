@@ -57,15 +57,14 @@ export async function runJobs(ctx: RunContext, jobs: readonly RunJob[], workers:
   const perJob: JobResult['metrics'][] = [];
   let done = 0;
   try {
-    const settled = await Promise.allSettled(
+    // The first failure rejects at once, and closing the pool stops the jobs still running.
+    await Promise.all(
       jobs.map(async (job, i) => {
         const { metrics, seconds } = await pool.run(job);
         perJob[i] = metrics;
         process.stderr.write(`meit: ${label}: ${jobName(job)} done in ${formatDuration(seconds)} (${++done}/${jobs.length})\n`);
       }),
     );
-    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failure) throw failure.reason;
   } finally {
     await pool.close();
   }
