@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DecoderConfig } from './config.ts';
 import type { Weights } from './layers.ts';
-import { applyRotary } from './positions.ts';
+import { type RotaryAngles, applyRotary } from './positions.ts';
 
 /** One layer's cached keys and values, [B, kvHeads, S, headDim], plus its ECG slots once computed. */
 export interface LayerCache {
@@ -25,8 +25,8 @@ export interface LayerCache {
 }
 
 export interface AttentionInputs {
-  /** Token positions [B, T] int32 for rotary. */
-  positions: tf.Tensor2D;
+  /** The tokens' rotary angles (rotary configs only). */
+  rotary?: RotaryAngles;
   /** Additive score bias [B, H or 1, T, S] over the S = past + T text keys (0 or a large negative; ALiBi). */
   scoreBias: tf.Tensor4D;
   /** ECG rows [B, k, hidden] for this layer, when MEIT alignment applies here. */
@@ -45,12 +45,20 @@ function swapTimeAndHeads(x: tf.Tensor4D): tf.Tensor4D {
   return x.transpose([0, 2, 1, 3]);
 }
 
-/** Repeats each of the kv heads `groups` times so that query head h reads kv head ⌊h/groups⌋. */
-function repeatKvHeads(x: tf.Tensor4D, groups: number): tf.Tensor4D {
-  if (groups === 1) return x;
-  const kvHeads = x.shape[1];
-  const source = Int32Array.from({ length: kvHeads * groups }, (_, h) => Math.floor(h / groups));
-  return tf.gather(x, tf.tensor1d(source, 'int32'), 1) as tf.Tensor4D;
+/**
+ * Attention of grouped-query heads without copying the keys and values: query head h reads kv
+ * head ⌊h/groups⌋, so the queries [B, heads, T, D] regroup, by a reshape alone, into
+ * [B, kvHeads, groups·T, D], and one batched matMul per kv head serves its whole group.
+ * `scores` gives [B, heads, T, S] back; `mix` takes probabilities in that shape.
+ */
+function groupedHeads(kvHeads: number, groups: number) {
+  // [B, kvHeads·groups, T, X] ↔ [B, kvHeads, groups·T, X]: the same memory, read two ways.
+  const regroup = (x: tf.Tensor4D) => x.reshape([x.shape[0], kvHeads, -1, x.shape[3]]) as tf.Tensor4D;
+  const ungroup = (x: tf.Tensor4D, t: number) => x.reshape([x.shape[0], kvHeads * groups, t, x.shape[3]]) as tf.Tensor4D;
+  return {
+    scores: (q: tf.Tensor4D, keys: tf.Tensor4D) => ungroup(tf.matMul(regroup(q), keys, false, true), q.shape[2]),
+    mix: (probs: tf.Tensor4D, values: tf.Tensor4D) => ungroup(tf.matMul(regroup(probs), values), probs.shape[2]),
+  };
 }
 
 export function selfAttention(
@@ -66,9 +74,9 @@ export function selfAttention(
   let q = splitHeads(weights.linear(`${prefix}.q`, x), numHeads, headDim);
   let k = splitHeads(weights.linear(`${prefix}.k`, x), numKvHeads, headDim);
   const v = splitHeads(weights.linear(`${prefix}.v`, x), numKvHeads, headDim);
-  if (config.position === 'rotary') {
-    q = applyRotary(q, inputs.positions, config.rotaryDim, config.ropeTheta, config.rotaryStyle);
-    k = applyRotary(k, inputs.positions, config.rotaryDim, config.ropeTheta, config.rotaryStyle);
+  if (inputs.rotary) {
+    q = applyRotary(q, inputs.rotary, config.rotaryDim, config.rotaryStyle);
+    k = applyRotary(k, inputs.rotary, config.rotaryDim, config.rotaryStyle);
   }
   // [B, heads, T, D] from here on; append to the cache along T.
   let keys = swapTimeAndHeads(k);
@@ -99,10 +107,10 @@ export function selfAttention(
     bias = tf.concat([tf.zeros([bias.shape[0], bias.shape[1], t, ecgKeys.shape[2]]), bias], 3) as tf.Tensor4D;
   }
 
-  const groups = numHeads / numKvHeads;
-  let scores = tf.matMul(swapTimeAndHeads(q), repeatKvHeads(allKeys, groups), false, true);
+  const heads = groupedHeads(numKvHeads, numHeads / numKvHeads);
+  let scores = heads.scores(swapTimeAndHeads(q), allKeys);
   if (config.scaleAttention) scores = tf.mul(scores, 1 / Math.sqrt(headDim));
-  const probs = tf.softmax(tf.add(scores, bias));
-  const context = swapTimeAndHeads(tf.matMul(probs, repeatKvHeads(allValues, groups))).reshape([b, t, numHeads * headDim]);
+  const probs = tf.softmax(tf.add(scores, bias)) as tf.Tensor4D;
+  const context = swapTimeAndHeads(heads.mix(probs, allValues)).reshape([b, t, numHeads * headDim]);
   return { output: weights.linear(`${prefix}.o`, context) as tf.Tensor3D, cache };
 }

@@ -24,7 +24,7 @@ import type { Rng } from '../util/prng.ts';
 import type { DecoderConfig } from './config.ts';
 import { type AttentionInputs, type LayerCache, selfAttention } from './attention.ts';
 import { type LinearHook, Weights, mlp, norm } from './layers.ts';
-import { alibiBias } from './positions.ts';
+import { alibiBias, rotaryAngles } from './positions.ts';
 
 export interface DecoderParams {
   config: DecoderConfig;
@@ -209,6 +209,7 @@ function forwardPass(params: DecoderParams, inputIds: tf.Tensor2D, options: Forw
   }
   if (config.embeddingNorm) h = norm(weights, 'embed.norm', config.norm, config.normEps, h) as tf.Tensor3D;
 
+  const rotary = config.position === 'rotary' ? rotaryAngles(positions, config.rotaryDim, config.ropeTheta) : undefined;
   const biasByWindow = new Map<number | null, tf.Tensor4D>();
   const ecgLayers = new Set(options.ecgLayers ?? Array.from({ length: config.numLayers }, (_, i) => i));
   const layerCaches: LayerCache[] = [];
@@ -217,7 +218,7 @@ function forwardPass(params: DecoderParams, inputIds: tf.Tensor2D, options: Forw
     const window = config.windowOf(i);
     if (!biasByWindow.has(window)) biasByWindow.set(window, scoreBias(config, keyMask, keyPositions, past, window));
     const out = block(weights, config, i, h, {
-      positions,
+      rotary,
       scoreBias: biasByWindow.get(window)!,
       ecg: ecgLayers.has(i) ? options.ecg : undefined,
       cache: options.cache?.layers[i],

@@ -13,18 +13,29 @@ function inverseFrequencies(rotaryDim: number, theta: number): Float32Array {
   return out;
 }
 
-/**
- * Rotates the first `rotaryDim` features of every head of x [B, T, H, D] by position·frequency;
- * the remaining D − rotaryDim features pass unchanged (partial rotary: NeoX, GPT-J).
- * `half` pairs feature i with i + rotaryDim/2 (NeoX, LLaMA); `interleaved` pairs 2i with 2i+1
- * (GPT-J). `positions` is [B, T] int32.
- */
-export function applyRotary(x: tf.Tensor4D, positions: tf.Tensor2D, rotaryDim: number, theta: number, style: RotaryStyle): tf.Tensor4D {
-  const [b, t, h, d] = x.shape;
+/** The rotary cos and sin of every token, [B, T, 1, rotaryDim/2], shared by every layer's q and k. */
+export interface RotaryAngles {
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
+}
+
+/** Angles position·θ^(−2i/d) for token positions [B, T] int32; computed once per forward. */
+export function rotaryAngles(positions: tf.Tensor2D, rotaryDim: number, theta: number): RotaryAngles {
+  const [b, t] = positions.shape;
   const half = rotaryDim / 2;
   const angles = tf.mul(positions.toFloat().reshape([b, t, 1, 1]), tf.tensor1d(inverseFrequencies(rotaryDim, theta)).reshape([1, 1, 1, half]));
-  const cos = tf.cos(angles);
-  const sin = tf.sin(angles);
+  return { cos: tf.cos(angles) as tf.Tensor4D, sin: tf.sin(angles) as tf.Tensor4D };
+}
+
+/**
+ * Rotates the first `rotaryDim` features of every head of x [B, T, H, D] by its token's angles;
+ * the remaining D − rotaryDim features pass unchanged (partial rotary: NeoX, GPT-J).
+ * `half` pairs feature i with i + rotaryDim/2 (NeoX, LLaMA); `interleaved` pairs 2i with 2i+1
+ * (GPT-J).
+ */
+export function applyRotary(x: tf.Tensor4D, { cos, sin }: RotaryAngles, rotaryDim: number, style: RotaryStyle): tf.Tensor4D {
+  const [b, t, h, d] = x.shape;
+  const half = rotaryDim / 2;
   const rotary = rotaryDim === d ? x : x.slice([0, 0, 0, 0], [b, t, h, rotaryDim]);
   let rotated: tf.Tensor;
   if (style === 'half') {

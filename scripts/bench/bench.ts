@@ -61,7 +61,7 @@ const SIZES = flags.short
       batch: 2, seq: 32, steps: 1, rounds: 1,
       genBatch: 2, prompt: 8, newTokens: 8,
       prepareSizes: [8, 24], decodeRepeat100: 1, metricPairs: 20,
-      attention: { batch: 2, seq: 32, hidden: 64, heads: 4, reps: 1 }, batchSweep: [1, 4], leverRounds: 1,
+      attention: { batch: 2, seq: 32, hidden: 64, heads: 4, reps: 1 }, groupedQuery: { batch: 2, past: 16, hidden: 64, heads: 4, kvHeads: 2, reps: 1 }, batchSweep: [1, 4], leverRounds: 1,
       reproduce: [] as string[],
     }
   : {
@@ -69,7 +69,7 @@ const SIZES = flags.short
       batch: 8, seq: 128, steps: 2, rounds: 3,
       genBatch: 8, prompt: 24, newTokens: 64,
       prepareSizes: [150, 600], decodeRepeat100: 4, metricPairs: 500,
-      attention: { batch: 8, seq: 128, hidden: 64, heads: 4, reps: 5 }, batchSweep: [2, 8, 32], leverRounds: 3,
+      attention: { batch: 8, seq: 128, hidden: 64, heads: 4, reps: 5 }, groupedQuery: { batch: 8, past: 88, hidden: 64, heads: 4, kvHeads: 2, reps: 50 }, batchSweep: [2, 8, 32], leverRounds: 3,
       reproduce: ['smoke', 'quick'],
     };
 
@@ -467,6 +467,8 @@ async function leversSection(py: PythonSetup, model: ModelSection): Promise<Reco
 
   log('lever: attention micro-benchmark');
   levers.fused_attention = await kit.request('attention', SIZES.attention);
+  log('lever: grouped-query attention micro-benchmark');
+  levers.grouped_query = await kit.request('groupedQuery', SIZES.groupedQuery);
 
   log('lever: batch size');
   const torch = py.modules.torch && py.modules.transformers ? pythonPeer(py, 'torch_peer.py') : undefined;

@@ -27,7 +27,7 @@ import { readPredictions, readReferences } from '../../lib/eval/jsonl.ts';
 import { scoreCaptions } from '../../lib/eval/score.ts';
 import { Rng } from '../../lib/util/prng.ts';
 import { peakRssMb } from '../../lib/bench/stats.ts';
-import { attentionVariants } from './attention-lever.ts';
+import { attentionVariants, groupedQueryVariants } from './attention-lever.ts';
 
 type Request = Record<string, unknown> & { op: string };
 
@@ -195,6 +195,10 @@ const handlers: Record<string, (r: Request) => Promise<unknown> | unknown> = {
 
   attention(r) {
     return attentionVariants(r as never);
+  },
+
+  groupedQuery(r) {
+    return groupedQueryVariants(r as never);
   },
 
   memory() {
