@@ -151,12 +151,15 @@ function groupedBars(rows: readonly MetricValue[], layout: GroupedBarsLayout): T
   const colour = layout.group ?? layout.x;
   const colourOrder = order(rows, colour.field);
   const x = { field: layout.x.field, type: 'nominal', title: layout.x.title, sort: xOrder, axis: { labelAngle: xOrder.length > 1 ? -35 : 0 } } as const;
-  const offset = layout.group ? { xOffset: { field: layout.group.field, type: 'nominal', sort: colourOrder } } : {};
+  // Gaps between grouped bars come from the offset scale's padding: the theme's bar
+  // discreteBandSize would shift every bar by a fraction of the whole group's band (vega-lite
+  // #9177), off its offset band and off the centre where the interval rule is drawn.
+  const offset = layout.group ? { xOffset: { field: layout.group.field, type: 'nominal', sort: colourOrder, scale: { paddingInner: 0.15 } } } : {};
   // With xOffset, a width step sizes one bar (vega-lite's default `for: 'offset'`).
   const step = layout.group ? 14 : 36;
   const layers: object[] = [
     {
-      mark: { type: 'bar' },
+      mark: { type: 'bar', ...(layout.group ? { width: { band: 1 } } : {}) },
       encoding: {
         x,
         ...offset,

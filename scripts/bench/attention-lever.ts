@@ -84,17 +84,8 @@ export function attentionVariants(r: AttentionLeverRequest): AttentionLeverResul
     tf.dispose([value, ...Object.values(grads)]);
     return performance.now() - start;
   };
-  time(current); // warm-up: kernel compilation and first allocations
-  time(proposed);
-  const currentMs: number[] = [];
-  const proposedMs: number[] = [];
-  for (let i = 0; i < r.reps; i++) {
-    currentMs.push(time(current));
-    proposedMs.push(time(proposed));
-  }
+  const [c, p] = interleavedMedians(r.reps, () => time(current), () => time(proposed));
   tf.dispose([...vars.values(), x, ecg, causal, withEcg]);
-  const c = median(currentMs);
-  const p = median(proposedMs);
   return { shape: `B${b} T${t} d${d} H${h} + 1 ECG slot`, currentMs: round3(c), proposedMs: round3(p), speedup: round3(c / p), maxAbsDiff };
 }
 
@@ -166,16 +157,20 @@ export function groupedQueryVariants(r: GroupedQueryLeverRequest): GroupedQueryL
     tf.tidy(() => f().dataSync());
     return performance.now() - start;
   };
-  time(regroup);
-  time(gather);
-  const regroupMs: number[] = [];
-  const gatherMs: number[] = [];
-  for (let i = 0; i < r.reps; i++) {
-    gatherMs.push(time(gather));
-    regroupMs.push(time(regroup));
-  }
+  const [g, p] = interleavedMedians(r.reps, () => time(gather), () => time(regroup));
   tf.dispose([...vars.values(), x, cache.keys, cache.values, bias]);
-  const g = median(gatherMs);
-  const p = median(regroupMs);
   return { shape: `B${b}, 1 new token over ${past} cached keys, d${d} H${h} kv${kvHeads}`, gatherMs: round3(g), regroupMs: round3(p), speedup: round3(g / p), maxAbsDiff };
+}
+
+/** Median ms of two timed variants over `reps` alternating rounds, after one warm-up call of each (kernel compilation, first allocations). */
+function interleavedMedians(reps: number, first: () => number, second: () => number): [number, number] {
+  first();
+  second();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    a.push(first());
+    b.push(second());
+  }
+  return [median(a), median(b)];
 }
